@@ -1,0 +1,132 @@
+// Builds a Population record by record. Every record is accepted or rejected with an `invalid-record`
+// finding naming its collection, index, id, field and value; references must name records added before
+// (practices, clinicians, homes, residents, then stays, admissions and events). finish() sorts, checks what
+// needs the whole collection (overlapping stays) and returns the population.
+#pragma once
+
+#include "carerules/findings.hpp"
+#include "carerules/model.hpp"
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carerules {
+
+enum class Collection : std::uint8_t { practices, clinicians, homes, residents, stays, admissions, events };
+inline constexpr std::size_t collection_count = 7;
+std::string_view to_string(Collection c) noexcept;
+std::optional<Collection> collection_from_string(std::string_view s) noexcept;
+
+struct InputCounts {
+  std::size_t read = 0;
+  std::size_t accepted = 0;
+  std::size_t rejected = 0;
+};
+
+struct PracticeRecord {
+  std::string_view id;
+  std::string_view name;
+  std::optional<std::int64_t> list_size;
+};
+struct HomeRecord {
+  std::string_view id;
+  std::string_view name;
+  std::string_view kind;
+  std::optional<std::int64_t> beds;
+  std::string_view practice;  // empty: not aligned
+  std::string_view lead_gp;   // empty: none
+};
+struct ClinicianRecord {
+  std::string_view id;
+  std::string_view practice;
+  Role role = Role::other;
+  QualificationSet qualifications = 0;
+};
+struct ResidentRecord {
+  std::string_view id;
+  Date born{};
+  std::string_view practice;
+  bool declined_aligned_practice = false;
+  CohortReason cohort_reason = CohortReason::none;
+  std::optional<Date> cohort_from;
+  std::optional<double> risk_score;
+};
+struct StayRecord {
+  std::string_view id;
+  std::string_view resident;
+  std::string_view home;
+  Date start{};
+  std::optional<Date> end;
+  Residency residency = Residency::permanent;
+  EndReason end_reason = EndReason::none;
+};
+struct AdmissionRecord {
+  std::string_view id;
+  std::string_view resident;
+  Date start{};
+  std::optional<Date> end;
+  AdmissionMethod method = AdmissionMethod::emergency;
+};
+struct EventRecord {
+  std::string_view id;
+  Date date{};
+  SubjectKind subject_kind = SubjectKind::resident;
+  std::string_view subject;
+  std::optional<Activity> activity;  // named activity, or
+  std::string_view code;             // a clinical code (exactly one of the two)
+  CodeSystem system = CodeSystem::snomed;
+  std::string_view performer;  // empty: not recorded
+};
+
+class PopulationBuilder {
+ public:
+  PopulationBuilder();
+
+  // Each returns true when the record is accepted; otherwise an invalid-record finding says why.
+  // `index` is the record's position in its collection (for messages).
+  bool add(const PracticeRecord& r, std::size_t index);
+  bool add(const ClinicianRecord& r, std::size_t index);
+  bool add(const HomeRecord& r, std::size_t index);
+  bool add(const ResidentRecord& r, std::size_t index);
+  bool add(const StayRecord& r, std::size_t index);
+  bool add(const AdmissionRecord& r, std::size_t index);
+  bool add(const EventRecord& r, std::size_t index);
+
+  // Rejects a record that a front end could not even read (wrong type, missing field, bad date text).
+  void reject(Collection collection, std::size_t index, std::string_view id, std::string_view field,
+              std::string_view value, std::string_view reason);
+
+  // Sorts, checks overlapping stays (the later stay of an overlapping pair is rejected) and returns the
+  // population. The builder is left empty.
+  Population finish();
+
+  const std::vector<Finding>& findings() const noexcept { return findings_; }
+  std::vector<Finding> take_findings() { return std::move(findings_); }
+  const std::array<InputCounts, collection_count>& counts() const noexcept { return counts_; }
+  InputCounts total_counts() const noexcept;
+
+  void reserve_events(std::size_t n);
+
+ private:
+  bool accept(Collection c);
+  bool fail(Collection c, std::size_t index, std::string_view id, std::string_view field, std::string_view value,
+            std::string message);
+  bool check_id(Collection c, std::size_t index, std::string_view id, const Interner& seen);
+
+  Population pop_;
+  std::vector<Finding> findings_;
+  std::array<InputCounts, collection_count> counts_{};
+  std::vector<std::size_t> stay_input_index_;  // input index per stay row, for overlap messages
+  // Ids of rejected records, so that a reference to one says "was rejected" rather than "unknown".
+  std::array<Interner, collection_count> rejected_ids_;
+};
+
+// Adds one event to a built population (the incremental path for vendors): validated as PopulationBuilder
+// does; on success returns the new event's row, otherwise throws InputError.
+Index append_event(Population& population, const EventRecord& record);
+
+}  // namespace carerules
