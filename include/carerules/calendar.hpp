@@ -22,18 +22,20 @@ class WorkingDayCalendar {
 
   // The calendar shipped with the library: England and Wales bank holidays 2012-2028.
   static const WorkingDayCalendar& england_and_wales();
-  // A calendar from `date,title` CSV text (header required; title optional). Throws InputError-like
-  // std::invalid_argument naming the line and column of a bad row.
+  // A calendar from `date,title` CSV text (header required; title optional; other columns ignored). Throws
+  // ParseError (findings.hpp) naming `name`, the line and the column of a bad row.
   static WorkingDayCalendar from_csv(std::string name, std::string_view csv_text);
 
   const std::string& name() const noexcept { return name_; }
   const std::vector<BankHoliday>& holidays() const noexcept { return holidays_; }
-  Date first_covered() const noexcept;  // 1 January of the first year with a holiday
-  Date last_covered() const noexcept;   // 31 December of the last year with a holiday
+  // Outside these years only weekends are known: callers that care (a due date after 2028) can say so.
+  Date first_covered() const noexcept;  // 1 January of the first year with a holiday (1970-01-01 if none)
+  Date last_covered() const noexcept;   // 31 December of the last year with a holiday (1970-01-01 if none)
 
   bool is_bank_holiday(Date day) const noexcept;
   bool is_working_day(Date day) const noexcept;
-  // The day `n` working days after `from` (n >= 0; `from` itself is not counted). "Within 7 working days of X".
+  // The day `n` working days after `from` (n >= 0, else std::invalid_argument; `from` itself is not counted,
+  // and n = 0 gives `from`). "Within 7 working days of X".
   Date add_working_days(Date from, int n) const;
   // Working days in (from, to]: 0 when to <= from.
   int working_days_between(Date from, Date to) const;
