@@ -71,6 +71,8 @@ enum class ClaimReason : std::uint8_t {
   no_tariff,            // unpriced
 };
 
+inline constexpr std::uint16_t no_tariff = 0xFFFF;
+
 struct PaymentLine {
   std::uint16_t scheme = 0;
   PaymentKind kind = PaymentKind::existing;
@@ -82,7 +84,7 @@ struct PaymentLine {
   Index home = no_index;
   Quarter quarter{};
   std::optional<Pence> amount;  // nullopt: unpriced
-  std::uint16_t tariff = 0;     // index into the scheme's versions
+  std::uint16_t tariff = no_tariff;  // index into the scheme's versions
   Date residency_start{};       // capitation: the permanent residency's (or stay's) start
   Date activity_date = no_date; // item of service: the completing activity's date
   Index task = no_index;        // the task behind an item of service line, or the entry task of a new line
