@@ -1,0 +1,35 @@
+// Shared pieces of the carerules._core bindings (split by area: errors, population, schemes, evaluation).
+#pragma once
+
+#include "carerules/dates.hpp"
+#include "carerules/engine.hpp"
+#include "carerules/json_loader.hpp"
+#include "carerules/scheme.hpp"
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <vector>
+
+namespace carerules::python {
+
+namespace py = pybind11;
+
+void init_errors(py::module_& m);
+void init_dates(py::module_& m);
+void init_population(py::module_& m);
+void init_schemes(py::module_& m);
+void init_evaluate(py::module_& m);
+
+// A population as Python holds it: shared, so that evaluators and results keep it alive.
+struct PopulationHandle {
+  std::shared_ptr<LoadedPopulation> data;
+};
+
+// datetime.date, or an ISO "YYYY-MM-DD" string, to a Date.
+Date to_date(const py::handle& value, const char* what);
+py::object from_date(Date day);
+py::object from_date_or_none(Date day);
+
+}  // namespace carerules::python

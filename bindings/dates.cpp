@@ -1,0 +1,63 @@
+// Dates, money and the calendar for Python (the same rules as the C++ library, so that notebooks and reports
+// never re-implement month arithmetic or pence formatting).
+#include "bindings.hpp"
+
+#include "carerules/calendar.hpp"
+#include "carerules/money.hpp"
+
+#include <datetime.h>
+
+namespace carerules::python {
+
+Date to_date(const py::handle& value, const char* what) {
+  if (py::isinstance<py::str>(value)) return parse_date_or_throw(value.cast<std::string>());
+  if (!PyDateTimeAPI) PyDateTime_IMPORT;
+  if (PyDate_Check(value.ptr())) {
+    const int y = PyDateTime_GET_YEAR(value.ptr());
+    const unsigned mo = static_cast<unsigned>(PyDateTime_GET_MONTH(value.ptr()));
+    const unsigned d = static_cast<unsigned>(PyDateTime_GET_DAY(value.ptr()));
+    return Date{date::year{y} / date::month{mo} / date::day{d}};
+  }
+  throw py::type_error(std::string(what) + ": expected a datetime.date or an ISO date string, got " +
+                       py::str(py::type::of(value)).cast<std::string>());
+}
+
+py::object from_date(Date day) {
+  if (!PyDateTimeAPI) PyDateTime_IMPORT;
+  const date::year_month_day ymd{day};
+  return py::reinterpret_steal<py::object>(PyDate_FromDate(static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+                                                           static_cast<int>(static_cast<unsigned>(ymd.day()))));
+}
+
+py::object from_date_or_none(Date day) { return day == no_date ? py::none() : from_date(day); }
+
+void init_dates(py::module_& m) {
+  if (!PyDateTimeAPI) PyDateTime_IMPORT;
+  m.def("add_months", [](const py::object& day, int months, const std::string& policy) {
+        auto p = month_end_policy_from_string(policy);
+        if (!p) throw py::value_error("month-end policy must be 'clamp' or 'roll_forward', not '" + policy + "'");
+        return from_date(add_months(to_date(day, "day"), months, *p));
+      },
+      py::arg("day"), py::arg("months"), py::arg("policy") = "clamp");
+  m.def("add_years", [](const py::object& day, int years, const std::string& policy) {
+        auto p = month_end_policy_from_string(policy);
+        if (!p) throw py::value_error("month-end policy must be 'clamp' or 'roll_forward', not '" + policy + "'");
+        return from_date(add_years(to_date(day, "day"), years, *p));
+      },
+      py::arg("day"), py::arg("years"), py::arg("policy") = "clamp");
+  m.def("add_working_days", [](const py::object& day, int n) {
+        return from_date(WorkingDayCalendar::england_and_wales().add_working_days(to_date(day, "day"), n));
+      },
+      py::arg("day"), py::arg("n"));
+  m.def("financial_year", [](const py::object& day) { return financial_year_of(to_date(day, "day")).label(); }, py::arg("day"));
+  m.def("quarter", [](const py::object& day) {
+        const Quarter q = quarter_of(to_date(day, "day"));
+        return py::make_tuple(q.year.label(), q.number);
+      },
+      py::arg("day"));
+  m.def("parse_pounds", [](const std::string& text) { return parse_pounds(text).value(); }, py::arg("text"));
+  m.def("format_pounds", [](std::int64_t pence, bool thousands) { return format_pounds(Pence(pence), thousands); },
+        py::arg("pence"), py::arg("thousands") = false);
+}
+
+}  // namespace carerules::python

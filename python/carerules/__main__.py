@@ -1,0 +1,3 @@
+from carerules.cli import main
+
+main()

@@ -1,0 +1,106 @@
+"""Plain-text summaries for the command line, built on a Result's DataFrames."""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+
+from carerules import _api, _core
+
+
+def payment_totals(payments: pd.DataFrame) -> pd.DataFrame:
+    """Totals per scheme, practice, financial year and quarter, by status, plus a row per financial year.
+
+    Every total is the sum of its lines' amount_pence (integers: no rounding anywhere).
+    """
+    columns = ["scheme", "practice", "financial_year", "quarter", "lines", "payable_pence", "pending_pence",
+               "withheld_pence", "unpriced_lines"]
+    if payments.empty:
+        return pd.DataFrame(columns=columns)
+    p = payments.copy()
+    p["amount"] = p["amount_pence"].fillna(0).astype("int64")
+    for status in ("payable", "pending", "withheld"):
+        p[f"{status}_pence"] = p["amount"].where(p["status"] == status, 0)
+    p["unpriced_lines"] = (p["status"] == "unpriced").astype("int64")
+    keys = ["scheme", "practice", "financial_year", "quarter"]
+    sums = {"lines": ("kind", "size"), "payable_pence": ("payable_pence", "sum"), "pending_pence": ("pending_pence", "sum"),
+            "withheld_pence": ("withheld_pence", "sum"), "unpriced_lines": ("unpriced_lines", "sum")}
+    by_quarter = p.groupby(keys, dropna=False).agg(**sums).reset_index()
+    by_year = p.groupby(keys[:3], dropna=False).agg(**sums).reset_index()
+    by_year["quarter"] = "year"
+    by_quarter["quarter"] = "Q" + by_quarter["quarter"].astype(str)
+    out = pd.concat([by_quarter, by_year], ignore_index=True)
+    out = out.sort_values(["scheme", "practice", "financial_year", "quarter"], kind="stable").reset_index(drop=True)
+    return out[columns]
+
+
+def _pounds(pence: int) -> str:
+    return _core.format_pounds(int(pence), True)
+
+
+def demo_report(population: _api.Population, result: _api.Result, days: int) -> str:
+    """What a practice manager reads first: per home, overdue tasks and what falls due soon; then payments."""
+    as_of = result.as_of
+    horizon = pd.Timestamp(as_of + datetime.timedelta(days=days))
+    tasks = result.tasks
+    homes = population.core.home_names()
+    practices = population.core.practice_names()
+    lines: list[str] = []
+    s = population.summary()
+    counts = result.input
+    lines.append(f"carerules demo: as of {as_of.isoformat()}")
+    lines.append(
+        f"{s['practices']} practices, {s['homes']} homes, {s['residents']} patients, {s['stays']} stays, "
+        f"{s['admissions']} admissions, {s['events']} events; records read {counts['read']}, "
+        f"accepted {counts['accepted']}, rejected {counts['rejected']}"
+    )
+    by_status = tasks.groupby("status").size()
+    lines.append("tasks: " + ", ".join(f"{n} {status}" for status, n in by_status.items()))
+    lines.append("")
+    soon = tasks[(tasks.status == "open") & (tasks.due <= horizon)]
+    overdue = tasks[tasks.status == "overdue"]
+    for home_id in sorted(homes):
+        home_overdue = overdue[overdue.home == home_id].sort_values(["due", "subject"])
+        home_soon = soon[soon.home == home_id].sort_values(["due", "subject"])
+        lines.append(f"== {homes[home_id]} ({home_id})")
+        lines.append(f"   overdue: {len(home_overdue)}")
+        for t in home_overdue.itertuples(index=False):
+            lines.append(f"   - {t.subject:<8} {t.obligation:<30} due {t.due.date()}  {t.because}")
+        lines.append(f"   due in the next {days} days: {len(home_soon)}")
+        for t in home_soon.itertuples(index=False):
+            lines.append(f"   - {t.subject:<8} {t.obligation:<30} due {t.due.date()}  {t.because}")
+        lines.append("")
+    others = tasks[tasks.home.isna() & tasks.status.isin(["overdue"])]
+    if len(others):
+        lines.append(f"== Not tied to a home (clinicians, community patients): {len(others)} overdue")
+        for t in others.sort_values(["due", "subject"]).itertuples(index=False):
+            lines.append(f"   - {t.subject_kind} {t.subject:<8} {t.obligation:<30} due {t.due.date()}  {t.because}")
+        lines.append("")
+    pay = result.payments
+    lines.append("== Payment lines")
+    if pay.empty:
+        lines.append("   none")
+    else:
+        fy = _core.financial_year(as_of)
+        this_year = pay[pay.financial_year == fy]
+        lines.append(f"   {len(pay)} lines in all; {len(this_year)} in {fy}")
+        totals = payment_totals(pay)
+        current = totals[(totals.financial_year == fy)]
+        for r in current.itertuples(index=False):
+            lines.append(
+                f"   {r.scheme:<20} {practices.get(str(r.practice), str(r.practice)):<22} {r.financial_year} {r.quarter:<4} "
+                f"{int(r.lines):>4} lines  payable {_pounds(int(r.payable_pence)):>10}  pending {_pounds(int(r.pending_pence)):>9}  "
+                f"withheld {_pounds(int(r.withheld_pence)):>9}  unpriced {int(r.unpriced_lines)}"
+            )
+        withheld = this_year[this_year.status == "withheld"]
+        if len(withheld):
+            lines.append("   withheld this year:")
+            for p in withheld.itertuples(index=False):
+                lines.append(f"   - {p.resident:<8} Q{p.quarter} {p.kind:<15} {p.because}")
+    lines.append("")
+    findings = result.findings
+    lines.append(f"== Findings: {len(findings)}")
+    for f in findings.itertuples(index=False):
+        lines.append(f"   [{f.severity}] {f.code}: {f.message}")
+    return "\n".join(lines)
