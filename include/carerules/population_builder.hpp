@@ -2,6 +2,10 @@
 // finding naming its collection, index, id, field and value; references must name records added before
 // (practices, clinicians, homes, residents, then stays, admissions and events). finish() sorts, checks what
 // needs the whole collection (overlapping stays) and returns the population.
+//
+// One finding per rejected record: the first problem found. A reference to a record that was itself
+// rejected is rejected too, and its message says so (rather than "unknown"). The rules, with an example
+// message each, are listed in docs/input-format.md.
 #pragma once
 
 #include "carerules/findings.hpp"
@@ -76,7 +80,7 @@ struct EventRecord {
   Date date{};
   SubjectKind subject_kind = SubjectKind::resident;
   std::string_view subject;
-  std::optional<Activity> activity;  // named activity, or
+  std::optional<Activity> activity;  // named activity (Activity::none counts as not given), or
   std::string_view code;             // a clinical code (exactly one of the two)
   CodeSystem system = CodeSystem::snomed;
   std::string_view performer;  // empty: not recorded
@@ -97,11 +101,16 @@ class PopulationBuilder {
   bool add(const EventRecord& r, std::size_t index);
 
   // Rejects a record that a front end could not even read (wrong type, missing field, bad date text).
+  // `reason` completes the sentence `<collection>[<index>] (id "<id>"): field "<field>" = <value> <reason>`,
+  // e.g. "is not a date (expected YYYY-MM-DD)". The value is shown quoted unless `value_is_json` (then it is
+  // JSON text such as 42 or {"a":1}, shown as is); an empty value is not shown. With an empty field (the
+  // record itself is unusable, e.g. not a JSON object) the sentence is `<collection>[<index>] <reason>`.
   void reject(Collection collection, std::size_t index, std::string_view id, std::string_view field,
-              std::string_view value, std::string_view reason);
+              std::string_view value, std::string_view reason, bool value_is_json = false);
 
   // Sorts, checks overlapping stays (the later stay of an overlapping pair is rejected) and returns the
-  // population. The builder is left empty.
+  // population. The builder is left empty; findings() and counts() still describe the input (and now
+  // include the overlap rejections), findings in collection order then index.
   Population finish();
 
   const std::vector<Finding>& findings() const noexcept { return findings_; }
@@ -114,19 +123,30 @@ class PopulationBuilder {
  private:
   bool accept(Collection c);
   bool fail(Collection c, std::size_t index, std::string_view id, std::string_view field, std::string_view value,
-            std::string message);
+            std::string message, bool value_is_json = false);
   bool check_id(Collection c, std::size_t index, std::string_view id, const Interner& seen);
+  void accepted_at(Collection c, std::size_t index);
 
   Population pop_;
   std::vector<Finding> findings_;
   std::array<InputCounts, collection_count> counts_{};
   std::vector<std::size_t> stay_input_index_;  // input index per stay row, for overlap messages
-  // Ids of rejected records, so that a reference to one says "was rejected" rather than "unknown".
+  // Input index per accepted row of practices, clinicians, homes, residents and admissions (not events:
+  // millions of them), so that a duplicate id can name the record that had it first.
+  std::array<std::vector<std::size_t>, collection_count> accepted_index_;
+  // Ids of rejected records, so that a reference to one says "was rejected" rather than "unknown", with
+  // the input index of each (parallel to the interner's dense indices).
   std::array<Interner, collection_count> rejected_ids_;
+  std::array<std::vector<std::size_t>, collection_count> rejected_index_;
+
+  friend Index append_event(Population& population, const EventRecord& record);
+  static Index append_to(Population& population, const EventRecord& record);
 };
 
 // Adds one event to a built population (the incremental path for vendors): validated as PopulationBuilder
-// does; on success returns the new event's row, otherwise throws InputError.
+// does (the id must be new); on success returns the new event's row, otherwise throws InputError (collection
+// "events", index -1). The row is listed by Population::appended_events_of, in date order; events_of and
+// its offsets do not change.
 Index append_event(Population& population, const EventRecord& record);
 
 }  // namespace carerules
