@@ -20,25 +20,25 @@ void init_errors(py::module_& m) {
     try {
       std::rethrow_exception(p);
     } catch (const InputError& e) {
-      py::object exc = input_error(e.what());
+      py::object exc = py::handle(input_error.ptr())(e.what());
       exc.attr("collection") = e.collection();
       exc.attr("index") = e.index();
       exc.attr("record") = e.id();
       exc.attr("field") = e.field();
       exc.attr("value") = e.value();
-      PyErr_SetObject(input_error.ptr(), exc.ptr());
+      py::set_error(input_error, exc);
     } catch (const ParseError& e) {
-      py::object exc = parse_error(e.what());
+      py::object exc = py::handle(parse_error.ptr())(e.what());
       exc.attr("source") = e.source();
       exc.attr("line") = e.line();
       exc.attr("column") = e.column();
-      PyErr_SetObject(parse_error.ptr(), exc.ptr());
+      py::set_error(parse_error, exc);
     } catch (const SchemeError& e) {
-      PyErr_SetString(scheme_error.ptr(), e.what());
+      py::set_error(scheme_error, e.what());
     } catch (const DateError& e) {
-      PyErr_SetString(date_error.ptr(), e.what());
+      py::set_error(date_error, e.what());
     } catch (const MoneyError& e) {
-      PyErr_SetString(money_error.ptr(), e.what());
+      py::set_error(money_error, e.what());
     }
   });
 }

@@ -57,7 +57,9 @@ class SchemeReader {
   Interval interval(const json& v, const std::string& where) const {
     if (!v.is_object() || v.size() != 1) fail(where, "expected one of {\"days\": N}, {\"months\": N}, {\"years\": N}");
     Interval out;
-    const auto& [key, value] = *v.items().begin();
+    const auto first = v.begin();
+    const std::string key = first.key();
+    const json& value = first.value();
     if (!value.is_number_integer() || value.get<int>() <= 0) fail(where + "." + key, "expected a positive whole number");
     const int n = value.get<int>();
     if (key == "days") out.days = n;
