@@ -534,10 +534,6 @@ class Generator:
             r.cohort = ("care_home", r.stays[0].start + days(self.rng.randint(0, 21)))
             if r.cohort[1] > LAST_DAY:
                 r.cohort = ("care_home", r.stays[0].start)
-        risk = [r for r in chs if r.stays[0].start > date(2025, 3, 1) and r.stays[0].residency == "permanent"]
-        for r in self.rng.sample(risk, 2):
-            r.cohort = ("risk_tool", r.stays[0].start - days(self.rng.randint(120, 500)))
-            r.risk_score = round(self.rng.uniform(0.72, 0.95), 2)
         current = [r for r in chs if r.stays[-1].end is None and not r.declined
                    and r.practice == HOMES_BY_ID[r.stays[-1].home]["practice"]]
         recent = [r for r in current if r.stays[0].start >= date(2026, 6, 1)]
@@ -546,6 +542,11 @@ class Generator:
         for r in left_out:
             r.cohort = None
             r.risk_score = round(self.rng.uniform(0.3, 0.65), 2)
+        risk = [r for r in chs if r.stays[0].start > date(2025, 3, 1) and r.stays[0].residency == "permanent"
+                and r not in left_out]
+        for r in self.rng.sample(risk, 2):
+            r.cohort = ("risk_tool", r.stays[0].start - days(self.rng.randint(120, 500)))
+            r.risk_score = round(self.rng.uniform(0.72, 0.95), 2)
 
     def make_community_patients(self) -> None:
         # Case managed in the community: selected by the risk tool or by clinical judgement.
@@ -589,10 +590,11 @@ class Generator:
     def make_home_events(self) -> None:
         # H1 fortnightly on Tuesdays, H2 fortnightly on Wednesdays, H3 (large) weekly on Thursdays.
         plan = {"H1": (1, 14), "H2": (2, 14), "H3": (3, 7)}
-        # Clinics that did not happen: a GP's leave at Oak Lodge, Christmas and an outbreak at Beech House.
+        # Clinics that did not happen: one during a GP's leave at Oak Lodge, one before Christmas and two
+        # during an outbreak at Beech House.
         skipped = {
-            "H1": [(date(2025, 8, 4), date(2025, 8, 22))],
-            "H2": [(date(2024, 12, 16), date(2025, 1, 3)), (date(2026, 3, 23), date(2026, 4, 17))],
+            "H1": [(date(2025, 8, 4), date(2025, 8, 8))],
+            "H2": [(date(2024, 12, 16), date(2024, 12, 20)), (date(2026, 3, 23), date(2026, 4, 17))],
             "H3": [],
         }
         for home, (weekday, step) in plan.items():
@@ -852,10 +854,14 @@ class Generator:
 
     def plant_performers(self) -> None:
         """A few activities recorded by staff who are not suitably qualified, and a few with no performer."""
+        def covered(r: Resident) -> bool:
+            """Not a resident of an unaligned home, nor registered away from the aligned practice."""
+            return not r.stays or HOMES_BY_ID[r.stays[-1].home]["practice"] == r.practice
+
         def pick(pred: Callable[[Event], bool], n: int) -> list[Event]:
-            # recent enough to show in the demo's as-of year
+            # recent enough to show in the demo's as-of year, of residents the schemes cover
             pool = [e for e in self.events if e.subject_kind == "resident" and e.date >= date(2025, 4, 1)
-                    and pred(e)]
+                    and covered(e.subject) and pred(e)]
             pool.sort(key=lambda e: (e.date, e.subject.id, e.activity or "", e.code or ""))
             return self.rng.sample(pool, n)
 
@@ -875,10 +881,11 @@ class Generator:
             e.performer = None
         # A myocardial infarction coded after two hospital stays: a code no scheme maps.
         admitted = [r for r in self.residents
-                    if any(a.method == "emergency" and a.end is not None and a.end < LAST_DAY - days(10)
-                           for a in r.admissions) and r.kind == "care_home"]
+                    if any(a.method == "emergency" and a.end is not None and date(2025, 4, 1) <= a.start
+                           and a.end < LAST_DAY - days(10) for a in r.admissions) and r.kind == "care_home"]
         for r in self.rng.sample(admitted, 2):
-            back = next(a.end for a in r.admissions if a.method == "emergency" and a.end is not None)
+            back = next(a.end for a in r.admissions if a.method == "emergency" and a.end is not None
+                        and date(2025, 4, 1) <= a.start)
             d = self.place(r, back + days(2), back, LAST_DAY)
             if d is not None:
                 self.add(d, "resident", r, code=CODE_MYOCARDIAL_INFARCTION, performer=self.gp(r, None))
