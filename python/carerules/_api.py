@@ -194,6 +194,11 @@ def _dates(days: Any) -> pd.Series:
     return pd.Series(np.asarray(days, dtype=np.int64).view("datetime64[D]").astype("datetime64[s]"))
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A DataFrame's rows as dicts (column name to value)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
 def _date_or_none(value: Any) -> datetime.date | None:
     if value is None or pd.isna(value):
         return None
@@ -255,7 +260,7 @@ class Result:
         )
         frame = pd.DataFrame({name: cols[name] for name in PAYMENT_COLUMNS if name in cols and name != "amount_pence"})
         frame["amount_pence"] = amount
-        frame["amount_pounds"] = [None if pd.isna(a) else Decimal(int(a)) / 100 for a in amount]
+        frame["amount_pounds"] = pd.Series([None if pd.isna(a) else Decimal(int(a)) / 100 for a in amount], dtype=object)
         frame["quarter"] = frame["quarter"].astype("int64")
         return frame[PAYMENT_COLUMNS]
 
@@ -265,27 +270,27 @@ class Result:
         return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
     def task_list(self) -> list[Task]:
-        t = self.tasks
-        return [
-            Task(
-                scheme=r.scheme, obligation=r.obligation, subject_kind=r.subject_kind, subject=r.subject,
-                practice=r.practice, home=r.home, opens=_date_or_none(r.opens) or datetime.date.min,
-                due=_date_or_none(r.due), status=r.status, completed_on=_date_or_none(r.completed_on),
-                missing=tuple(r.missing), evidence=tuple(r.evidence), because=r.because,
-            )
-            for r in t.itertuples(index=False)
-        ]
+        out: list[Task] = []
+        for r in records(self.tasks):
+            opens = _date_or_none(r["opens"])
+            assert opens is not None  # every task opens on a date
+            out.append(Task(
+                scheme=r["scheme"], obligation=r["obligation"], subject_kind=r["subject_kind"], subject=r["subject"],
+                practice=r["practice"], home=r["home"], opens=opens, due=_date_or_none(r["due"]), status=r["status"],
+                completed_on=_date_or_none(r["completed_on"]), missing=tuple(r["missing"]),
+                evidence=tuple(r["evidence"]), because=r["because"],
+            ))
+        return out
 
     def payment_list(self) -> list[PaymentLine]:
-        p = self.payments
         return [
             PaymentLine(
-                scheme=r.scheme, practice=r.practice, resident=r.resident, home=r.home,
-                financial_year=r.financial_year, quarter=int(r.quarter), kind=r.kind,
-                amount_pence=None if pd.isna(r.amount_pence) else int(r.amount_pence), status=r.status,
-                tariff=r.tariff, because=r.because,
+                scheme=r["scheme"], practice=r["practice"], resident=r["resident"], home=r["home"],
+                financial_year=r["financial_year"], quarter=int(r["quarter"]), kind=r["kind"],
+                amount_pence=None if pd.isna(r["amount_pence"]) else int(r["amount_pence"]), status=r["status"],
+                tariff=r["tariff"], because=r["because"],
             )
-            for r in p.itertuples(index=False)
+            for r in records(self.payments)
         ]
 
     def finding_list(self) -> list[Finding]:

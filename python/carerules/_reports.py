@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pandas as pd
 
 from carerules import _api, _core
+from carerules._api import records
 
 
 def payment_totals(payments: pd.DataFrame) -> pd.DataFrame:
@@ -35,7 +37,7 @@ def payment_totals(payments: pd.DataFrame) -> pd.DataFrame:
     return out[columns]
 
 
-def _pounds(pence: int) -> str:
+def _pounds(pence: Any) -> str:
     return _core.format_pounds(int(pence), True)
 
 
@@ -65,17 +67,19 @@ def demo_report(population: _api.Population, result: _api.Result, days: int) -> 
         home_soon = soon[soon.home == home_id].sort_values(["due", "subject"])
         lines.append(f"== {homes[home_id]} ({home_id})")
         lines.append(f"   overdue: {len(home_overdue)}")
-        for t in home_overdue.itertuples(index=False):
-            lines.append(f"   - {t.subject:<8} {t.obligation:<30} due {t.due.date()}  {t.because}")
+        for t in records(home_overdue):
+            lines.append(f"   - {t['subject']:<8} {t['obligation']:<30} due {t['due'].date()}  {t['because']}")
         lines.append(f"   due in the next {days} days: {len(home_soon)}")
-        for t in home_soon.itertuples(index=False):
-            lines.append(f"   - {t.subject:<8} {t.obligation:<30} due {t.due.date()}  {t.because}")
+        for t in records(home_soon):
+            lines.append(f"   - {t['subject']:<8} {t['obligation']:<30} due {t['due'].date()}  {t['because']}")
         lines.append("")
     others = tasks[tasks.home.isna() & tasks.status.isin(["overdue"])]
     if len(others):
         lines.append(f"== Not tied to a home (clinicians, community patients): {len(others)} overdue")
-        for t in others.sort_values(["due", "subject"]).itertuples(index=False):
-            lines.append(f"   - {t.subject_kind} {t.subject:<8} {t.obligation:<30} due {t.due.date()}  {t.because}")
+        for t in records(others.sort_values(["due", "subject"])):
+            lines.append(
+                f"   - {t['subject_kind']} {t['subject']:<8} {t['obligation']:<30} due {t['due'].date()}  {t['because']}"
+            )
         lines.append("")
     pay = result.payments
     lines.append("== Payment lines")
@@ -87,20 +91,21 @@ def demo_report(population: _api.Population, result: _api.Result, days: int) -> 
         lines.append(f"   {len(pay)} lines in all; {len(this_year)} in {fy}")
         totals = payment_totals(pay)
         current = totals[(totals.financial_year == fy)]
-        for r in current.itertuples(index=False):
+        for r in records(current):
             lines.append(
-                f"   {r.scheme:<20} {practices.get(str(r.practice), str(r.practice)):<22} {r.financial_year} {r.quarter:<4} "
-                f"{int(r.lines):>4} lines  payable {_pounds(int(r.payable_pence)):>10}  pending {_pounds(int(r.pending_pence)):>9}  "
-                f"withheld {_pounds(int(r.withheld_pence)):>9}  unpriced {int(r.unpriced_lines)}"
+                f"   {r['scheme']:<20} {practices.get(str(r['practice']), str(r['practice'])):<24} {r['financial_year']} "
+                f"{r['quarter']:<4} {int(r['lines']):>4} lines  payable {_pounds(r['payable_pence']):>10}  "
+                f"pending {_pounds(r['pending_pence']):>9}  withheld {_pounds(r['withheld_pence']):>9}  "
+                f"unpriced {int(r['unpriced_lines'])}"
             )
         withheld = this_year[this_year.status == "withheld"]
         if len(withheld):
             lines.append("   withheld this year:")
-            for p in withheld.itertuples(index=False):
-                lines.append(f"   - {p.resident:<8} Q{p.quarter} {p.kind:<15} {p.because}")
+            for p in records(withheld):
+                lines.append(f"   - {p['resident']:<8} Q{p['quarter']} {p['kind']:<15} {p['because']}")
     lines.append("")
     findings = result.findings
     lines.append(f"== Findings: {len(findings)}")
-    for f in findings.itertuples(index=False):
-        lines.append(f"   [{f.severity}] {f.code}: {f.message}")
+    for f in records(findings):
+        lines.append(f"   [{f['severity']}] {f['code']}: {f['message']}")
     return "\n".join(lines)
