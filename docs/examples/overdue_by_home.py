@@ -17,7 +17,7 @@ def main() -> None:
     for home, count in overdue.items():
         print(f"  {home if isinstance(home, str) else '(no home)'}: {count}")
     payable = result.payments[result.payments.status == "payable"]
-    by_quarter = payable.groupby(["financial_year", "quarter"], as_index=False).amount_pence.sum()
+    by_quarter = payable.groupby(["financial_year", "quarter"])["amount_pence"].sum().reset_index()
     print("Payable by quarter:")
     for row in by_quarter.to_dict("records"):
         pounds = carerules.format_pounds(int(row["amount_pence"]), thousands=True)
