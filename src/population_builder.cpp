@@ -510,11 +510,16 @@ bool PopulationBuilder::add(const AdmissionRecord& r, std::size_t index) {
 bool PopulationBuilder::add(const EventRecord& r, std::size_t index) {
   constexpr auto c = Collection::events;
   const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
-  if (!check_id(c, index, r.id, pop_.event_ids)) return false;
+  // Millions of events: the id is looked up once, by interning it after every other check has passed
+  // (an id already there is a duplicate, and interning it added nothing).
+  if (r.id.empty() || rejected_ids_[col(c)].contains(r.id)) return check_id(c, index, r.id, Interner{});
   detail::CheckedEvent checked;
   if (auto p = detail::check_event(pop_, r, rejected, checked))
     return fail(c, index, r.id, p->field, p->value, std::move(p->reason), p->json);
-  detail::push_event(pop_, pop_.event_ids.intern(r.id), r, checked);
+  const std::size_t known = pop_.event_ids.size();
+  const Index id = pop_.event_ids.intern(r.id);
+  if (pop_.event_ids.size() == known) return check_id(c, index, r.id, pop_.event_ids);
+  detail::push_event(pop_, id, r, checked);
   return accept(c);
 }
 

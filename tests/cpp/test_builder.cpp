@@ -199,6 +199,8 @@ TEST_CASE("builder: empty and duplicate ids") {
   CHECK_FALSE(b.add(r, 3));
   CHECK(b.add(event("E1", "2025-01-01", SubjectKind::resident, "R1", Activity::care_plan), 0));
   CHECK_FALSE(b.add(event("E1", "2025-01-02", SubjectKind::resident, "R1", Activity::care_plan), 1));
+  CHECK_FALSE(b.add(event("E2", "2025-01-02", SubjectKind::resident, "R9", Activity::care_plan), 2));
+  CHECK_FALSE(b.add(event("E2", "2025-01-03", SubjectKind::resident, "R1", Activity::care_plan), 3));
 
   const auto& fs = b.findings();
   const Finding* f = find(fs, "practices", 2);
@@ -219,6 +221,9 @@ TEST_CASE("builder: empty and duplicate ids") {
   REQUIRE(f);
   CHECK(f->field == "id");
   CHECK(f->message.find("already the id of an earlier record in events") != std::string::npos);
+  f = find(fs, "events", 3);
+  REQUIRE(f);
+  CHECK(f->message == "events[3] (id \"E2\"): field \"id\" = \"E2\" is already the id of events[2], which was rejected");
   const Population p = b.finish();
   CHECK(p.practices.size() == 2);
   CHECK(p.events.size() == 1);

@@ -440,6 +440,14 @@ TEST_CASE("loader: malformed JSON stops with the line and column of the first er
   }
 }
 
+TEST_CASE("loader: every truncation of a valid document is a ParseError, never a crash or a partial load") {
+  const std::string full = design_example;
+  for (std::size_t n = 0; n < full.size(); ++n) {
+    INFO("prefix of ", n, " bytes");
+    CHECK_THROWS_AS(load_population_json(std::string_view(full).substr(0, n)), ParseError);
+  }
+}
+
 TEST_CASE("loader: the document must be an object of format carerules.population/1") {
   CHECK_THROWS_WITH_AS(load_population_json(R"({"practices": []})", "a.json"),
                        "a.json: \"format\" is missing: expected \"format\": \"carerules.population/1\"", InputError);
