@@ -153,12 +153,7 @@ const std::string& Population::subject_id(SubjectKind kind, Index subject) const
 namespace {
 template <typename T>
 std::size_t bytes(const std::vector<T>& v) noexcept { return v.capacity() * sizeof(T); }
-std::size_t bytes(const Interner& ids) noexcept {
-  // Two copies of each id (names and the map's key) plus a hash node: an estimate, not an audit.
-  std::size_t total = 0;
-  for (std::size_t i = 0; i < ids.size(); ++i) total += 2 * (sizeof(std::string) + ids.name(static_cast<Index>(i)).capacity()) + 32;
-  return total;
-}
+std::size_t bytes(const Interner& ids) noexcept { return ids.memory_bytes(); }
 }  // namespace
 
 std::size_t Population::memory_bytes() const noexcept {
