@@ -232,9 +232,14 @@ std::vector<Index> bucket(const std::vector<Index>& group, std::size_t groups, s
   return order;
 }
 
-// Within each group, orders rows by date then input order (the row number).
-void sort_groups_by_date(std::vector<Index>& order, const std::vector<Index>& offsets, const std::vector<Date>& day) {
-  const auto before = [&day](Index a, Index b) { return day[a] < day[b] || (day[a] == day[b] && a < b); };
+// Within each group, orders rows by date, then by id: records on the same day come out in the same order
+// whatever order the input listed them in, so results never depend on the order of the input records.
+void sort_groups_by_date(std::vector<Index>& order, const std::vector<Index>& offsets, const std::vector<Date>& day,
+                         const std::vector<Index>& id, const Interner& ids) {
+  const auto before = [&](Index a, Index b) {
+    if (day[a] != day[b]) return day[a] < day[b];
+    return ids.name(id[a]) < ids.name(id[b]);
+  };
   for (std::size_t g = 0; g + 1 < offsets.size(); ++g) {
     const auto first = order.begin() + offsets[g];
     const auto last = order.begin() + offsets[g + 1];
@@ -526,12 +531,12 @@ bool PopulationBuilder::add(const EventRecord& r, std::size_t index) {
 Population PopulationBuilder::finish() {
   const auto date_text = [](Date d) { return d == no_date ? std::string() : format_date(d); };
 
-  // Stays: by resident, then start, then input order.
+  // Stays: by resident, then start, then id.
   {
     auto& t = pop_.stays;
     std::vector<Index> offsets;
     auto order = detail::bucket(t.resident, pop_.residents.size(), offsets);
-    detail::sort_groups_by_date(order, offsets, t.start);
+    detail::sort_groups_by_date(order, offsets, t.start, t.id, pop_.stay_ids);
 
     // Overlaps: a stay must start on or after the end date of the previous (kept) stay of its resident.
     std::vector<Index> kept;
@@ -583,11 +588,11 @@ Population PopulationBuilder::finish() {
     pop_.stay_ids = std::move(ids);
   }
 
-  // Admissions: by resident, then start, then input order.
+  // Admissions: by resident, then start, then id.
   {
     auto& t = pop_.admissions;
     auto order = detail::bucket(t.resident, pop_.residents.size(), t.offsets);
-    detail::sort_groups_by_date(order, t.offsets, t.start);
+    detail::sort_groups_by_date(order, t.offsets, t.start, t.id, pop_.admission_ids);
     detail::gather(t.id, order);
     detail::gather(t.resident, order);
     detail::gather(t.start, order);
@@ -595,7 +600,7 @@ Population PopulationBuilder::finish() {
     detail::gather(t.method, order);
   }
 
-  // Events: by subject kind, subject, date, then input order; one offsets array per kind, of global rows.
+  // Events: by subject kind, subject, date, then id; one offsets array per kind, of global rows.
   {
     auto& t = pop_.events;
     std::array<std::size_t, 4> base{};
@@ -610,7 +615,7 @@ Population PopulationBuilder::finish() {
     std::vector<Index> offsets;
     auto order = detail::bucket(group, groups, offsets);
     group = {};
-    detail::sort_groups_by_date(order, offsets, t.date);
+    detail::sort_groups_by_date(order, offsets, t.date, t.id, pop_.event_ids);
     for (std::size_t k = 0; k < 4; ++k) {
       const std::size_t n = pop_.subject_count(static_cast<SubjectKind>(k));
       t.offsets[k].assign(offsets.begin() + static_cast<std::ptrdiff_t>(base[k]),

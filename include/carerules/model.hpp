@@ -136,7 +136,7 @@ struct ResidentTable {
   std::size_t size() const noexcept { return born.size(); }
 };
 
-// Rows sorted by (resident, start); rows of resident r are [offsets[r], offsets[r + 1]).
+// Rows sorted by (resident, start, id); rows of resident r are [offsets[r], offsets[r + 1]).
 struct StayTable {
   std::vector<Index> id;  // into Population::stay_ids
   std::vector<Index> resident;
@@ -149,7 +149,7 @@ struct StayTable {
   std::size_t size() const noexcept { return start.size(); }
 };
 
-// Rows sorted by (resident, start).
+// Rows sorted by (resident, start, id).
 struct AdmissionTable {
   std::vector<Index> id;  // into Population::admission_ids
   std::vector<Index> resident;
@@ -160,7 +160,7 @@ struct AdmissionTable {
   std::size_t size() const noexcept { return start.size(); }
 };
 
-// Rows sorted by (subject kind, subject, date, input order). Rows of subject s of kind k are
+// Rows sorted by (subject kind, subject, date, event id). Rows of subject s of kind k are
 // [offsets[k][s], offsets[k][s + 1]). Events added after the population was built (the incremental path)
 // are appended at the end and listed per subject in `appended`.
 struct EventTable {
