@@ -40,6 +40,23 @@ class SchemeReader {
     return string_at(obj, key, where);
   }
 
+  bool bool_at(const json& obj, const char* key, const std::string& where, bool fallback) const {
+    if (!obj.contains(key) || obj.at(key).is_null()) return fallback;
+    if (!obj.at(key).is_boolean()) fail(where + "." + key, "expected true or false, got " + obj.at(key).dump());
+    return obj.at(key).get<bool>();
+  }
+  int whole_at(const json& obj, const char* key, const std::string& where, int low, int high) const {
+    const json& v = member(obj, key, where);
+    if (!v.is_number_integer() || v.get<std::int64_t>() < low || v.get<std::int64_t>() > high)
+      fail(where + "." + key, "expected a whole number from " + std::to_string(low) + " to " + std::to_string(high) + ", got " + v.dump());
+    return v.get<int>();
+  }
+  const json& array_at(const json& obj, const char* key, const std::string& where) const {
+    const json& v = member(obj, key, where);
+    if (!v.is_array()) fail(where + "." + key, "expected an array, got " + v.dump());
+    return v;
+  }
+
   Activity activity(const json& v, const std::string& where) const {
     if (!v.is_string()) fail(where, "expected an activity name, got " + v.dump());
     auto a = activity_from_string(v.get<std::string>());
@@ -107,6 +124,7 @@ class SchemeReader {
     if (string_at(doc, "format", "scheme") != "carerules.scheme/1")
       fail("format", "expected \"carerules.scheme/1\"");
     s.id = string_at(doc, "id", "scheme");
+    if (s.id.empty()) fail("id", "must not be empty");
     s.title = optional_string(doc, "title", "scheme");
     s.source = optional_string(doc, "source", "scheme");
     if (doc.contains("month_end")) {
@@ -129,7 +147,17 @@ class SchemeReader {
     if (s.obligations.size() > 65535) fail("obligations", "too many obligations");
     if (doc.contains("structural")) read_structural(s, doc.at("structural"));
     if (doc.contains("payments")) read_payments(s, doc.at("payments"));
+    check_tariff_keys(s);
     return s;
+  }
+
+  Scheme read_checked(std::string_view text) {
+    try {
+      return read(text);
+    } catch (const nlohmann::json::exception& e) {
+      // A value of the wrong JSON type somewhere the reader did not check: still a scheme error, not a crash.
+      fail("scheme", std::string("unexpected value: ") + e.what());
+    }
   }
 
  private:
@@ -140,16 +168,17 @@ class SchemeReader {
       const std::string where = "performer_groups." + name;
       PerformerGroup group;
       group.name = name;
-      if (g.contains("anyone")) group.anyone = g.at("anyone").is_boolean() && g.at("anyone").get<bool>();
+      if (!g.is_object()) fail(where, "expected an object with \"roles\" or \"anyone\"");
+      group.anyone = bool_at(g, "anyone", where, false);
       if (g.contains("roles")) {
-        for (const auto& r : g.at("roles")) {
+        for (const auto& r : array_at(g, "roles", where)) {
           auto role = r.is_string() ? role_from_string(r.get<std::string>()) : std::nullopt;
           if (!role) fail(where + ".roles", "unknown role " + r.dump());
           group.roles |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(*role));
         }
       }
       if (g.contains("nurse_qualifications")) {
-        for (const auto& q : g.at("nurse_qualifications")) {
+        for (const auto& q : array_at(g, "nurse_qualifications", where)) {
           auto qual = q.is_string() ? qualification_from_string(q.get<std::string>()) : std::nullopt;
           if (!qual) fail(where + ".nurse_qualifications", "unknown qualification " + q.dump());
           group.nurse_qualifications |= static_cast<QualificationSet>(*qual);
@@ -175,8 +204,9 @@ class SchemeReader {
     json files = json::array();
     if (doc.contains("code_lists")) {
       const json& cl = doc.at("code_lists");
-      if (cl.contains("defaults")) defaults = cl.at("defaults").get<bool>();
-      if (cl.contains("files")) files = cl.at("files");
+      if (!cl.is_object()) fail("code_lists", "expected an object {\"defaults\": true, \"files\": [...]}");
+      defaults = bool_at(cl, "defaults", "code_lists", true);
+      if (cl.contains("files")) files = array_at(cl, "files", "code_lists");
     }
     if (defaults) s.codes = default_code_map();
     for (std::size_t i = 0; i < files.size(); ++i) {
@@ -212,6 +242,7 @@ class SchemeReader {
       v.version = string_at(versions[i], "version", where);
       v.effective = date_at(versions[i], "effective", where);
       if (versions[i].contains("tariff")) {
+        if (!versions[i].at("tariff").is_object()) fail(where + ".tariff", "expected an object of amounts by line kind");
         for (const auto& [key, amount] : versions[i].at("tariff").items()) {
           if (amount.is_null()) {
             v.tariff[key] = std::nullopt;
@@ -228,6 +259,9 @@ class SchemeReader {
     }
     std::sort(s.versions.begin(), s.versions.end(),
               [](const SchemeVersion& a, const SchemeVersion& b) { return a.effective < b.effective; });
+    for (std::size_t i = 0; i < s.versions.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (s.versions[i].version == s.versions[j].version) fail("versions", "two versions are named \"" + s.versions[i].version + "\"");
     for (std::size_t i = 1; i < s.versions.size(); ++i)
       if (s.versions[i].effective == s.versions[i - 1].effective)
         fail("versions", "two versions take effect on " + format_date(s.versions[i].effective));
@@ -271,11 +305,8 @@ class SchemeReader {
       ob.anchor = ob.kind == RuleKind::per_admission ? AnchorKind::admission : AnchorKind::trigger_event;
     }
     if (ob.anchor == AnchorKind::first_event) ob.anchor_activity = activity(member(o, "anchor_activity", where), where + ".anchor_activity");
-    if (ob.anchor == AnchorKind::birthday) {
-      const json& age = member(o, "anchor_age", where);
-      if (!age.is_number_integer() || age.get<int>() < 0 || age.get<int>() > 130) fail(where + ".anchor_age", "expected an age in years");
-      ob.anchor_age = age.get<int>();
-    }
+    if (ob.anchor == AnchorKind::birthday) ob.anchor_age = whole_at(o, "anchor_age", where, 0, 130);
+    check_anchor_fits(ob, where);
     ob.window = interval(member(o, ob.kind == RuleKind::recurring ? "every" : "due", where),
                          where + (ob.kind == RuleKind::recurring ? ".every" : ".due"));
     const json& reqs = member(o, "requires", where);
@@ -289,13 +320,19 @@ class SchemeReader {
         if (activity_subject(a) != ob.subject) fail(rw + ".any_of", std::string(to_string(a)) + " is not recorded on a " + std::string(to_string(ob.subject)));
         r.name += (r.name.empty() ? "" : " or ") + std::string(to_string(a));
       }
-      if (reqs[i].contains("only_if_permanent")) r.only_if_permanent = reqs[i].at("only_if_permanent").get<bool>();
+      r.only_if_permanent = bool_at(reqs[i], "only_if_permanent", rw, false);
+      if (r.only_if_permanent && ob.scope != Scope::residence)
+        fail(rw + ".only_if_permanent", "only a residence-scoped obligation can have a component for permanent residents");
       if (reqs[i].contains("performers")) r.performers = performers(s, reqs[i].at("performers"), rw + ".performers");
       ob.requirements.push_back(std::move(r));
     }
     if (o.contains("optional")) ob.optional = activities(o.at("optional"), where + ".optional");
+    for (Activity a : ob.optional)
+      if (activity_subject(a) != ob.subject) fail(where + ".optional", std::string(to_string(a)) + " is not recorded on a " + std::string(to_string(ob.subject)));
     if (ob.kind == RuleKind::per_admission) {
-      for (const auto& m : member(o, "admission_methods", where)) {
+      const json& methods = array_at(o, "admission_methods", where);
+      if (methods.empty()) fail(where + ".admission_methods", "expected at least one method");
+      for (const auto& m : methods) {
         auto method = m.is_string() ? admission_method_from_string(m.get<std::string>()) : std::nullopt;
         if (!method) fail(where + ".admission_methods", "unknown method " + m.dump());
         ob.admission_methods |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(*method));
@@ -305,8 +342,47 @@ class SchemeReader {
       else if (due_from == "admission_start") ob.due_from_admission_end = false;
       else fail(where + ".due_from", "expected admission_start or admission_end");
     }
-    if (ob.kind == RuleKind::per_event) ob.trigger = activity(member(o, "trigger", where), where + ".trigger");
+    if (ob.kind == RuleKind::per_event) {
+      ob.trigger = activity(member(o, "trigger", where), where + ".trigger");
+      if (activity_subject(ob.trigger) != ob.subject) fail(where + ".trigger", std::string(to_string(ob.trigger)) + " is not recorded on a " + std::string(to_string(ob.subject)));
+    }
+    if (ob.anchor == AnchorKind::first_event && activity_subject(ob.anchor_activity) != ob.subject)
+      fail(where + ".anchor_activity", std::string(to_string(ob.anchor_activity)) + " is not recorded on a " + std::string(to_string(ob.subject)));
     return ob;
+  }
+
+  // Each scope has the anchors the engine evaluates for it; anything else is refused here rather than
+  // evaluated into nonsense.
+  void check_anchor_fits(const Obligation& ob, const std::string& where) const {
+    const bool recurring = ob.kind == RuleKind::recurring;
+    const bool entry = ob.kind == RuleKind::entry;
+    const bool per_record = ob.kind == RuleKind::per_admission || ob.kind == RuleKind::per_event;
+    bool ok = false;
+    switch (ob.scope) {
+      case Scope::residence:
+        ok = per_record || ((entry || recurring) && ob.anchor == AnchorKind::residence_start);
+        break;
+      case Scope::permanent:
+        ok = per_record || ((entry || recurring) && ob.anchor == AnchorKind::permanent_start) ||
+             (recurring && ob.anchor == AnchorKind::first_event);
+        break;
+      case Scope::cohort:
+        ok = ((entry || recurring) && ob.anchor == AnchorKind::cohort_start) || (recurring && ob.anchor == AnchorKind::first_event);
+        break;
+      case Scope::not_in_cohort:
+        ok = (entry || recurring) && ob.anchor == AnchorKind::birthday;
+        break;
+      case Scope::aligned_home:
+        ok = recurring && ob.anchor == AnchorKind::home_first_resident;
+        break;
+      case Scope::gp_of_aligned_practice:
+        ok = recurring && ob.anchor == AnchorKind::practice_aligned;
+        break;
+    }
+    if (!ok)
+      fail(where, "a " + std::string(to_string(ob.kind)) + " obligation in scope " + std::string(to_string(ob.scope)) +
+                      (per_record ? "" : " cannot be anchored on " + std::string(to_string(ob.anchor))) +
+                      " (see docs/schemes.md: anchors by scope)");
   }
 
   void read_structural(Scheme& s, const json& list) const {
@@ -322,6 +398,10 @@ class SchemeReader {
                                           {"cohort_reason_share", StructuralCheck::cohort_reason_share},
                                           {"care_home_residents_in_cohort", StructuralCheck::care_home_residents_in_cohort},
                                           {"risk_tool_in_cohort", StructuralCheck::risk_tool_in_cohort}});
+      const bool share = r.check == StructuralCheck::cohort_share || r.check == StructuralCheck::cohort_reason_share;
+      if (share && !list[i].contains("max_percent")) fail(where, "a share check needs \"max_percent\"");
+      if (r.check == StructuralCheck::cohort_reason_share && !list[i].contains("reason")) fail(where, "needs \"reason\"");
+      if (r.check == StructuralCheck::risk_tool_in_cohort && !list[i].contains("threshold")) fail(where, "needs \"threshold\"");
       if (list[i].contains("max_percent")) {
         auto p = try_parse_pounds(list[i].at("max_percent").is_string() ? list[i].at("max_percent").get<std::string>()
                                                                         : list[i].at("max_percent").dump());
@@ -334,10 +414,30 @@ class SchemeReader {
         r.reason = *reason;
       }
       if (list[i].contains("threshold")) {
-        if (!list[i].at("threshold").is_number()) fail(where + ".threshold", "expected a number");
+        if (!list[i].at("threshold").is_number() || list[i].at("threshold").get<double>() < 0 || list[i].at("threshold").get<double>() > 1)
+          fail(where + ".threshold", "expected a risk score from 0 to 1");
         r.threshold = list[i].at("threshold").get<double>();
       }
       s.structural.push_back(r);
+    }
+  }
+
+  // A misspelt tariff key would leave lines unpriced without a word: only the keys the payment model reads
+  // are accepted, and amounts must not be negative.
+  void check_tariff_keys(const Scheme& s) const {
+    std::vector<std::string> allowed;
+    if (s.payments.model == PaymentModel::capitation) allowed = {"new", "existing", "temporary"};
+    for (const PaidItem& item : s.payments.items)
+      for (const char* suffix : {"", "/care_home", "/other"}) allowed.push_back(item.line_kind + suffix);
+    for (const SchemeVersion& v : s.versions) {
+      for (const auto& [key, amount] : v.tariff) {
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+          std::string list;
+          for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+          fail("versions (" + v.version + ").tariff." + key, "not a line kind this scheme pays (expected one of " + list + ")");
+        }
+        if (amount && amount->value() < 0) fail("versions (" + v.version + ").tariff." + key, "amounts cannot be negative");
+      }
     }
   }
 
@@ -347,7 +447,10 @@ class SchemeReader {
                                               {"item_of_service", PaymentModel::item_of_service}});
     if (s.payments.model == PaymentModel::capitation) {
       s.payments.entry_obligation = string_at(p, "entry_obligation", "payments");
-      if (!s.find_obligation(s.payments.entry_obligation)) fail("payments.entry_obligation", "no such obligation");
+      const Obligation* entry = s.find_obligation(s.payments.entry_obligation);
+      if (!entry) fail("payments.entry_obligation", "no such obligation");
+      if (entry->kind != RuleKind::entry || entry->anchor != AnchorKind::residence_start)
+        fail("payments.entry_obligation", "must be an entry obligation anchored on residence_start (it decides new lines' status)");
     }
     if (s.payments.model == PaymentModel::item_of_service) {
       const json& items = member(p, "items", "payments");
@@ -357,10 +460,13 @@ class SchemeReader {
         item.obligation = string_at(items[i], "obligation", where);
         if (!s.find_obligation(item.obligation)) fail(where + ".obligation", "no such obligation \"" + item.obligation + "\"");
         item.line_kind = string_at(items[i], "line_kind", where);
-        if (items[i].contains("counts_to_cap")) item.counts_to_cap = items[i].at("counts_to_cap").get<bool>();
+        if (item.line_kind != "initial_review" && item.line_kind != "review" && item.line_kind != "health_review")
+          fail(where + ".line_kind", "expected initial_review, review or health_review, got \"" + item.line_kind + "\"");
+        item.counts_to_cap = bool_at(items[i], "counts_to_cap", where, true);
         s.payments.items.push_back(std::move(item));
       }
-      if (p.contains("annual_cap")) s.payments.annual_cap = p.at("annual_cap").get<int>();
+      if (s.payments.items.empty()) fail("payments.items", "expected at least one paid item");
+      if (p.contains("annual_cap")) s.payments.annual_cap = whole_at(p, "annual_cap", "payments", 0, 1000);
     }
   }
 
@@ -406,7 +512,7 @@ bool Scheme::performer_allowed(Role role, QualificationSet qualifications, Activ
 }
 
 Scheme load_scheme_json(std::string_view text, const std::string& source, const std::string& base_dir) {
-  return SchemeReader(source, base_dir).read(text);
+  return SchemeReader(source, base_dir).read_checked(text);
 }
 
 Scheme load_scheme_file(const std::string& path) {

@@ -6,9 +6,11 @@
 
 #include "carerules/codelist.hpp"
 #include "carerules/dates.hpp"
+#include "carerules/findings.hpp"
 #include "carerules/model.hpp"
 #include "carerules/money.hpp"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
