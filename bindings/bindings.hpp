@@ -21,6 +21,7 @@ void init_dates(py::module_& m);
 void init_population(py::module_& m);
 void init_schemes(py::module_& m);
 void init_evaluate(py::module_& m);
+void init_reports(py::module_& m);
 
 // A population as Python holds it: shared, so that evaluators and results keep it alive.
 struct PopulationHandle {

@@ -7,4 +7,5 @@ PYBIND11_MODULE(_core, m) {
   carerules::python::init_population(m);
   carerules::python::init_schemes(m);
   carerules::python::init_evaluate(m);
+  carerules::python::init_reports(m);
 }
