@@ -256,7 +256,7 @@ MeetingPack meeting_pack(const ResultView& v, std::string_view home, const Meeti
 
   if (options.since) {
     out.from = *options.since;
-    out.period = "since " + format_date(out.from) + " (given)";
+    out.period = "from the start date asked for";
   } else if (out.previous_meeting) {
     out.from = *out.previous_meeting;
     out.period = "since the previous meeting with the home manager on " + format_date(out.from);
