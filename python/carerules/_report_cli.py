@@ -1,0 +1,213 @@
+"""`carerules report ...`: the clinic list, the manager meeting pack, the quarterly activity report and the dashboard."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence, TypeVar
+
+import click
+
+from carerules import _core
+from carerules import reports as _reports
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _date(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise click.BadParameter(f"'{value}' is not a date in the form YYYY-MM-DD")
+
+
+def _quarter(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> _reports.Quarter | None:
+    if value is None:
+        return None
+    try:
+        return _reports.Quarter.parse(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
+
+
+def _inputs(f: F) -> F:
+    """--population and --scheme, shared by every report."""
+    f = click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es"], show_default=True,
+                     help="Built-in scheme id or scheme JSON file; repeat for several")(f)
+    f = click.option("--population", "-p", required=True, type=click.Path(dir_okay=False),
+                     help="carerules.population/1 JSON file")(f)
+    return f
+
+
+def _open(population: str, scheme_ids: Sequence[str], as_of: datetime.date) -> _reports.Reports:
+    try:
+        return _reports.Reports(population, list(scheme_ids), as_of)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from e
+    except (_core.ParseError, _core.SchemeError) as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _emit(text: str, out: str | None, what: str) -> None:
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {what} to {out}", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+def _fail_on_value_error(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except ValueError as e:  # an unknown home or practice, a bad period
+        raise click.ClickException(str(e)) from e
+
+
+@click.group("report")
+def report() -> None:
+    """Reports people act on: clinic lists, meeting packs, the quarterly activity report, a dashboard.
+
+    \b
+    Examples:
+      carerules report clinic-list -p extract.json --home H1 --visit-date 2026-11-03 --format html --out clinic.html
+      carerules report meeting-pack -p extract.json --home H1 --as-of 2026-11-01 --out meeting.html
+      carerules report quarterly -p extract.json --as-of 2026-11-01 --quarter 2026-27Q2 --out q2.html
+      carerules report dashboard -p extract.json --as-of 2026-11-01 --out dashboard/
+    """
+
+
+@report.command("clinic-list")
+@_inputs
+@click.option("--home", required=True, help="Care home id")
+@click.option("--visit-date", required=True, callback=_date, help="Date of the clinic (YYYY-MM-DD)")
+@click.option("--as-of", callback=_date, help="Records as they stood on this date (default: the visit date)")
+@click.option("--days", type=click.IntRange(min=0), default=14, show_default=True,
+              help="Also list what falls due up to this many days after the visit")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]),
+              help="Default: from the --out file's suffix, else csv")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="File to write (default: standard output)")
+def clinic_list(population: str, scheme_ids: Sequence[str], home: str, visit_date: datetime.date,
+                as_of: datetime.date | None, days: int, fmt: str | None, out: str | None) -> None:
+    """The residents of a home to see at a clinic, most urgent first, with what each needs.
+
+    Lists each resident's tasks that are overdue, or due by --days after the visit: obligation, what is still
+    missing, due date, and why.
+
+    \b
+    Examples:
+      carerules report clinic-list -p extract.json --home H1 --visit-date 2026-11-03
+      carerules report clinic-list -p extract.json --home H1 --visit-date 2026-11-03 --days 7 --out clinic.html
+    """
+    r = _open(population, scheme_ids, as_of or visit_date)
+    c: _reports.ClinicList = _fail_on_value_error(lambda: r.clinic_list(home, visit_date, days))
+    if fmt is None:
+        suffix = Path(out).suffix.lstrip(".").lower() if out else ""
+        fmt = suffix if suffix in ("csv", "json", "html") else "csv"
+    text = c.to_csv() if fmt == "csv" else c.to_json() if fmt == "json" else c.to_html()
+    _emit(text, out, f"the clinic list of {c.home_name} ({fmt})")
+
+
+def _homes(r: _reports.Reports, home: str | None, practice: str | None) -> list[str]:
+    if home:
+        return [home]
+    if practice is not None and practice not in r.practices:
+        raise click.ClickException(f'no practice with id "{practice}"')
+    ids = [h for h, v in r.homes.items() if v["practice"] is not None and (practice is None or v["practice"] == practice)]
+    if not ids:
+        raise click.ClickException("no care home is aligned to " + (f"practice {practice}" if practice else "a practice"))
+    return sorted(ids)
+
+
+@report.command("meeting-pack")
+@_inputs
+@click.option("--as-of", required=True, callback=_date, help="Date of the meeting: the pack covers up to this day")
+@click.option("--home", help="Care home id (default: every home aligned to --practice, or to any practice)")
+@click.option("--practice", help="With no --home: the homes aligned to this practice")
+@click.option("--since", callback=_date, help="Start of the period (default: the home's previous manager meeting)")
+@click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html", show_default=True)
+@click.option("--out", "-o", type=click.Path(),
+              help="html: file (default: standard output); csv, or several homes: directory")
+def meeting_pack(population: str, scheme_ids: Sequence[str], as_of: datetime.date, home: str | None,
+                 practice: str | None, since: datetime.date | None, fmt: str, out: str | None) -> None:
+    """What to discuss with a home's manager since the previous meeting.
+
+    Unplanned admissions (and whether each was reviewed), deaths (and whether the preferred place of death was
+    recorded), out-of-hours contacts, significant events, and the admission reviews to discuss.
+
+    \b
+    Examples:
+      carerules report meeting-pack -p extract.json --home H1 --as-of 2026-11-01 --out meeting-H1.html
+      carerules report meeting-pack -p extract.json --home H1 --as-of 2026-11-01 --format csv --out meeting-H1/
+      carerules report meeting-pack -p extract.json --practice P1 --as-of 2026-11-01 --out packs/
+    """
+    r = _open(population, scheme_ids, as_of)
+    homes = _homes(r, home, practice)
+    if (fmt == "csv" or len(homes) > 1) and not out:
+        raise click.UsageError("--format csv, or several homes, needs --out DIR")
+    for h in homes:
+        pack: _reports.MeetingPack = _fail_on_value_error(lambda: r.meeting_pack(h, since))
+        if fmt == "csv":
+            target = Path(out or ".") / f"meeting-pack-{h}" if len(homes) > 1 else Path(out or ".")
+            pack.write_csv(target)
+            click.echo(f"wrote the meeting pack of {pack.home_name} (csv) to {target}", err=True)
+        elif len(homes) > 1:
+            _emit(pack.to_html(), str(Path(out or ".") / f"meeting-pack-{h}.html"), f"the meeting pack of {pack.home_name}")
+        else:
+            _emit(pack.to_html(), out, f"the meeting pack of {pack.home_name}")
+
+
+@report.command("quarterly")
+@_inputs
+@click.option("--as-of", required=True, callback=_date, help="Records as they stood on this date")
+@click.option("--quarter", callback=_quarter, help="Financial-year quarter, e.g. 2026-27Q2 (default: the last one ended by --as-of)")
+@click.option("--practice", help="One practice (default: every practice, and the total across them for a commissioner)")
+@click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html", show_default=True)
+@click.option("--out", "-o", type=click.Path(), help="html: file (default: standard output); csv: directory")
+def quarterly(population: str, scheme_ids: Sequence[str], as_of: datetime.date, quarter: _reports.Quarter | None,
+              practice: str | None, fmt: str, out: str | None) -> None:
+    """The quarterly activity report: register, completion in time, admissions per resident-year, payments.
+
+    \b
+    Examples:
+      carerules report quarterly -p extract.json --as-of 2026-11-01 --out q2.html
+      carerules report quarterly -p extract.json --as-of 2026-11-01 --quarter 2026-27Q1 --practice P1 --out q1.html
+      carerules report quarterly -p extract.json --as-of 2026-11-01 --format csv --out q2/
+    """
+    r = _open(population, scheme_ids, as_of)
+    q: _reports.QuarterlyReport = _fail_on_value_error(lambda: r.quarterly(quarter, practice))
+    if fmt == "csv":
+        if not out:
+            raise click.UsageError("--format csv needs --out DIR")
+        q.write_csv(out)
+        click.echo(f"wrote register.csv, completion.csv and payments.csv to {out}", err=True)
+    else:
+        _emit(q.to_html(), out, f"the quarterly activity report for {q.first.label}")
+
+
+@report.command("dashboard")
+@_inputs
+@click.option("--as-of", required=True, callback=_date, help="Records as they stood on this date")
+@click.option("--practice", help="One practice (default: each practice, and one across practices)")
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Directory for the HTML files")
+def dashboard(population: str, scheme_ids: Sequence[str], as_of: datetime.date, practice: str | None, out: str) -> None:
+    """Static HTML dashboards with charts (they need no network): on-time completion by quarter and
+    obligation, overdue tasks by home, emergency admissions per resident-year.
+
+    \b
+    Examples:
+      carerules report dashboard -p extract.json --as-of 2026-11-01 --out dashboard/
+      carerules report dashboard -p extract.json --as-of 2026-11-01 --practice P1 --out dashboard/
+    """
+    r = _open(population, scheme_ids, as_of)
+    paths: list[Path] = _fail_on_value_error(lambda: r.dashboard(out, practice))
+    for p in paths:
+        click.echo(f"wrote {p}", err=True)
+
+
+__all__ = ["report"]
