@@ -167,3 +167,6 @@ def demo(as_of: datetime.date, days: int, scheme_ids: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> Any:
     return cli.main(args=argv, prog_name="carerules")
+
+from carerules._report_cli import report
+cli.add_command(report)
