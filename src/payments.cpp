@@ -34,7 +34,8 @@ void capitation(const EngineContext& ctx, const CompiledScheme& cs, Index r, con
   const Scheme& scheme = *cs.scheme;
   const Index practice = pop.residents.practice[r];
   const Obligation* entry = scheme.find_obligation(scheme.payments.entry_obligation);
-  const auto entry_index = static_cast<std::uint16_t>(entry - scheme.obligations.data());
+  // The loader requires the entry obligation to exist; without one, new lines are simply payable.
+  const std::uint16_t entry_index = entry == nullptr ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(entry - scheme.obligations.data());
 
   // Residences that earn capitation: in a home aligned to the resident's registered practice.
   std::vector<const Residence*> paid;
@@ -87,7 +88,7 @@ void capitation(const EngineContext& ctx, const CompiledScheme& cs, Index r, con
                   : kind == PaymentKind::existing   ? ClaimReason::existing_residency
                                                     : ClaimReason::temporary_residency;
     line = priced(scheme, line, q_first, std::string(to_string(kind)));
-    if (kind == PaymentKind::new_resident && line.status != ClaimStatus::unpriced) {
+    if (kind == PaymentKind::new_resident && line.status != ClaimStatus::unpriced && entry != nullptr) {
       // The new rate includes the review on entry: its status decides whether the line can be claimed.
       for (std::size_t t = first_task; t < sink.tasks.size(); ++t) {
         const Task& task = sink.tasks[t];
@@ -121,10 +122,11 @@ void capitation(const EngineContext& ctx, const CompiledScheme& cs, Index r, con
   }
 }
 
-bool care_home_patient_on(const std::vector<Residence>& residences, Date day) {
+// The home of a stay in progress on `day` (a care home patient on that day), or no_index.
+Index home_on(const std::vector<Residence>& residences, Date day) {
   for (const Residence& res : residences)
-    if (res.start <= day && (res.end == no_date || day <= res.end)) return true;
-  return false;
+    if (res.start <= day && (res.end == no_date || day <= res.end)) return res.home;
+  return no_index;
 }
 
 void item_of_service(const EngineContext& ctx, const CompiledScheme& cs, Index r, const std::vector<Residence>& residences,
@@ -144,11 +146,12 @@ void item_of_service(const EngineContext& ctx, const CompiledScheme& cs, Index r
       line.kind = kind.value_or(PaymentKind::review);
       line.practice = pop.residents.practice[r];
       line.resident = r;
-      line.home = task.home;
+      // The home is the one the patient lived in on the activity's date (none for a patient at home).
+      line.home = home_on(residences, task.completed_on);
       line.activity_date = task.completed_on;
       line.quarter = quarter_of(task.completed_on);
       line.task = static_cast<Index>(t);
-      line.care_home_patient = care_home_patient_on(residences, task.completed_on);
+      line.care_home_patient = line.home != no_index;
       line.reason = ClaimReason::item_completed;
       const std::string key = item.line_kind + (line.care_home_patient ? "/care_home" : "/other");
       line = priced(scheme, line, task.completed_on, key, item.line_kind);
@@ -165,10 +168,10 @@ void item_of_service(const EngineContext& ctx, const CompiledScheme& cs, Index r
     const std::string kind(to_string(line.kind));
     const auto it = std::find_if(scheme.payments.items.begin(), scheme.payments.items.end(),
                                  [&](const PaidItem& item) { return item.line_kind == kind; });
-    if (it == scheme.payments.items.end() || !it->counts_to_cap) continue;
+    // Only lines that would be paid count: an unpriced activity is not a paid one.
+    if (it == scheme.payments.items.end() || !it->counts_to_cap || line.status != ClaimStatus::payable) continue;
     int& n = counted[line.quarter.year.start_year];
-    ++n;
-    if (n > scheme.payments.annual_cap && line.status == ClaimStatus::payable) {
+    if (++n > scheme.payments.annual_cap) {
       line.status = ClaimStatus::withheld;
       line.reason = ClaimReason::over_annual_cap;
     }

@@ -1,7 +1,11 @@
 // Structural findings (homes, lead GPs, cohorts) and counts over the whole population.
 #include "engine_internal.hpp"
 
+#include "carerules/cohort.hpp"
+
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 namespace carerules::detail {
@@ -27,25 +31,22 @@ std::string percent(std::int64_t numerator, std::int64_t denominator) {
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "%";
 }
 
-bool in_cohort_on(const Population& pop, Index r, Date day) {
-  const Date from = pop.residents.cohort_from[r];
-  return from != no_date && from <= day;
+// A percentage limit held in basis points, as people write it: 500 -> "5%", 250 -> "2.5%", 205 -> "2.05%".
+std::string limit_text(std::int64_t basis_points) {
+  std::string s = std::to_string(basis_points / 100);
+  const std::int64_t fraction = basis_points % 100;
+  if (fraction != 0) {
+    s += "." + std::string(fraction < 10 ? "0" : "") + std::to_string(fraction);
+    if (s.back() == '0') s.pop_back();
+  }
+  return s + "%";
 }
 
-// The day a resident died, if a stay ended in death on or before `as_of`.
-Date died_by(const Population& pop, Index r, Date as_of) {
-  const auto range = pop.stays_of(r);
-  for (Index s = range.begin; s < range.end; ++s)
-    if (pop.stays.end_reason[s] == EndReason::death && pop.stays.end[s] <= as_of) return pop.stays.end[s];
-  return no_date;
-}
-
-// A stay in progress on `as_of` (the patient is a care home resident on that day).
-Index current_home(const Population& pop, Index r, Date as_of) {
-  const auto range = pop.stays_of(r);
-  for (Index s = range.begin; s < range.end; ++s)
-    if (pop.stays.start[s] <= as_of && (pop.stays.end[s] == no_date || as_of <= pop.stays.end[s])) return pop.stays.home[s];
-  return no_index;
+// A risk score as given (shortest form: 0.7, 0.85, 0.695), never rounded up to look like the threshold.
+std::string score_text(double score) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", score);
+  return buf;
 }
 
 void home_findings(const Population& pop, const Scheme& scheme, const StructuralRule& rule, const std::vector<Index>& home_order,
@@ -85,7 +86,7 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
   std::sort(residents_in_order.begin(), residents_in_order.end(),
             [&](Index a, Index b) { return pop.residents.ids.name(a) < pop.residents.ids.name(b); });
   for (Index r : residents_in_order) {
-    if (died_by(pop, r, as_of) != no_date) continue;
+    if (died_on_or_before(pop, r, as_of)) continue;
     const Index p = pop.residents.practice[r];
     const bool in_cohort = in_cohort_on(pop, r, as_of);
     if (in_cohort) {
@@ -95,7 +96,7 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
     if (in_cohort) continue;
     const std::string& id = pop.residents.ids.name(r);
     if (rule.check == StructuralCheck::care_home_residents_in_cohort) {
-      const Index h = current_home(pop, r, as_of);
+      const Index h = care_home_on(pop, r, as_of);
       if (h != no_index)
         sink.findings.push_back(finding(Severity::warning, finding_code::care_home_resident_not_in_cohort, "resident", id, scheme.id,
                                         "Resident " + id + " of " + pop.homes.name[h] + " is a care home patient of " +
@@ -106,7 +107,7 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
       if (!std::isnan(score) && score >= rule.threshold) {
         sink.findings.push_back(finding(Severity::info, finding_code::risk_tool_not_in_cohort, "resident", id, scheme.id,
                                         "Patient " + id + " of " + pop.practices.name[p] + " has a risk score of " +
-                                            std::to_string(score).substr(0, 4) + " (threshold " + std::to_string(rule.threshold).substr(0, 4) +
+                                            score_text(score) + " (threshold " + score_text(rule.threshold) +
                                             ") but is not in the case management cohort"));
       }
     }
@@ -121,8 +122,7 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
     const std::int64_t count = rule.check == StructuralCheck::cohort_share ? members[p] : by_reason[p];
     // count / list > max_percent / 100, in integers: count * 10000 > list * basis points.
     if (count * 10000 <= list * rule.max_basis_points) continue;
-    const std::string limit = std::to_string(rule.max_basis_points / 100) +
-                              (rule.max_basis_points % 100 != 0 ? "." + std::to_string(rule.max_basis_points % 100) : "") + "%";
+    const std::string limit = limit_text(rule.max_basis_points);
     if (rule.check == StructuralCheck::cohort_share) {
       sink.findings.push_back(finding(Severity::warning, finding_code::cohort_over_5_percent, "practice", pop.practices.ids.name(p), scheme.id,
                                       pop.practices.name[p] + " has " + std::to_string(count) + " patients in its case management cohort, " +
