@@ -723,8 +723,8 @@ def _dashboard_charts(r: Reports, q: QuarterlyReport, overdue: pd.DataFrame, pra
             due, on_time = int(inq["due"].sum()), int(inq["on_time"].sum())
             ys.append(rounded_percent(on_time, due))
             hover.append(f"{on_time} of {due} on time")
-        trend.add_trace(go.Scatter(x=labels, y=ys, mode="lines+markers", name=q.name_of(p), text=hover,
-                                   hovertemplate="%{x}: %{y}% (%{text})<extra>" + q.name_of(p) + "</extra>"))
+        trend.add_trace(go.Scatter(x=labels, y=ys, mode="lines+markers", name=q.name_of(p), customdata=hover,
+                                   hovertemplate="%{x}: %{y}% (%{customdata})<extra>" + q.name_of(p) + "</extra>"))
     trend.update_layout(title="On-time completion by quarter, all obligations", yaxis={"title": "% on time", "range": [0, 105]},
                         xaxis={"type": "category"})
     charts.append({"id": "completion-trend", "html": _chart_html(trend, "completion-trend", 380)})
@@ -760,8 +760,8 @@ def _dashboard_charts(r: Reports, q: QuarterlyReport, overdue: pd.DataFrame, pra
             h = per_resident_year_hundredths(admissions, days)
             ys_rate.append(None if h is None else h / 100)
             hover.append(f"{admissions} admissions in {days:,} resident-days")
-        rate.add_trace(go.Bar(x=labels, y=ys_rate, name=q.name_of(p), text=hover,
-                              hovertemplate="%{x}: %{y:.2f} per resident-year (%{text})<extra>" + q.name_of(p) + "</extra>"))
+        rate.add_trace(go.Bar(x=labels, y=ys_rate, name=q.name_of(p), customdata=hover,
+                              hovertemplate="%{x}: %{y:.2f} per resident-year (%{customdata})<extra>" + q.name_of(p) + "</extra>"))
     rate.update_layout(title="Emergency admissions per resident-year", barmode="group",
                        yaxis={"title": "admissions per resident-year"}, xaxis={"type": "category"})
     charts.append({"id": "admissions-rate", "html": _chart_html(rate, "admissions-rate", 380)})
