@@ -25,12 +25,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence, Union, cast
 
-import jinja2
 import pandas as pd
 
 from carerules import _api, _core
+
+if TYPE_CHECKING:  # jinja2 and plotly are imported when a page is rendered, so that the rest works without them
+    import jinja2
 
 DateLike = Union[datetime.date, str]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -175,6 +177,8 @@ def _iso(value: Any) -> str | None:
 
 
 def _environment() -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("carerules", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
