@@ -1,4 +1,5 @@
-// Shared pieces of the carerules._core bindings (split by area: errors, population, schemes, evaluation).
+// Shared pieces of the carerules._core bindings (split by area: errors, dates, population, columns, schemes,
+// evaluation, reports, budget).
 #pragma once
 
 #include "carerules/dates.hpp"
@@ -22,11 +23,14 @@ void init_population(py::module_& m);
 void init_schemes(py::module_& m);
 void init_evaluate(py::module_& m);
 void init_reports(py::module_& m);
+void init_columns(py::module_& m);
+void init_budget(py::module_& m);
 
 // A population as Python holds it: shared, so that evaluators and results keep it alive.
 struct PopulationHandle {
   std::shared_ptr<LoadedPopulation> data;
 };
+PopulationHandle wrap_population(LoadedPopulation&& loaded);
 
 // datetime.date, or an ISO "YYYY-MM-DD" string, to a Date.
 Date to_date(const py::handle& value, const char* what);

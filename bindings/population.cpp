@@ -20,11 +20,11 @@ py::dict finding_dict(const Finding& f) {
   return d;
 }
 
-namespace {
-
-PopulationHandle wrap(LoadedPopulation&& loaded) {
+PopulationHandle wrap_population(LoadedPopulation&& loaded) {
   return PopulationHandle{std::make_shared<LoadedPopulation>(std::move(loaded))};
 }
+
+namespace {
 
 py::dict counts_dict(const LoadedPopulation& p) {
   py::dict out;
@@ -131,7 +131,7 @@ void init_population(py::module_& m) {
           },
           py::arg("record"), "Adds one event (a dict shaped like a population JSON event); returns its row");
 
-  m.def("load_population_json", [](const std::string& text, const std::string& source) { return wrap(load_population_json(text, source)); },
+  m.def("load_population_json", [](const std::string& text, const std::string& source) { return wrap_population(load_population_json(text, source)); },
         py::arg("text"), py::arg("source") = "population.json");
   m.def("load_population_file", [](const std::string& path) {
         LoadedPopulation loaded;
@@ -139,7 +139,7 @@ void init_population(py::module_& m) {
           py::gil_scoped_release release;  // pure C++ file reading and parsing: touches no Python object
           loaded = load_population_file(path);
         }
-        return wrap(std::move(loaded));
+        return wrap_population(std::move(loaded));
       },
       py::arg("path"));
 }

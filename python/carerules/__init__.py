@@ -4,7 +4,8 @@ Load a population, evaluate schemes at an as-of date, and read tasks, payment li
 DataFrames or typed objects::
 
     import carerules
-    population = carerules.load_population("population.json")
+    population = carerules.load_population("population.json")   # or a folder of CSV extracts
+    population = carerules.population_from_frames(residents=df_residents, stays=df_stays, ...)
     result = carerules.evaluate(population, ["care-homes-es"], "2025-06-30")
     result.tasks[result.tasks.status == "overdue"]
 """
@@ -12,6 +13,7 @@ DataFrames or typed objects::
 from __future__ import annotations
 
 from carerules._core import (
+    ArgumentError,
     CareRulesError,
     DateError,
     InputError,
@@ -27,6 +29,8 @@ from carerules._core import (
     quarter,
 )
 from carerules._api import (
+    BudgetLine,
+    BudgetProjection,
     Evaluator,
     Finding,
     PaymentLine,
@@ -34,16 +38,23 @@ from carerules._api import (
     Result,
     Scheme,
     Task,
+    budget_counts,
     builtin_schemes,
     demo_population_path,
     evaluate,
     load_population,
+    population_from_frames,
+    project_budget,
     scheme,
 )
+from carerules._frames import frames_from_json, read_extracts, write_extracts
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
+    "BudgetLine",
+    "BudgetProjection",
     "CareRulesError",
     "DateError",
     "Evaluator",
@@ -61,13 +72,19 @@ __all__ = [
     "add_months",
     "add_working_days",
     "add_years",
+    "budget_counts",
     "builtin_schemes",
     "demo_population_path",
     "evaluate",
     "financial_year",
     "format_pounds",
+    "frames_from_json",
     "load_population",
     "parse_pounds",
+    "population_from_frames",
+    "project_budget",
     "quarter",
+    "read_extracts",
     "scheme",
+    "write_extracts",
 ]

@@ -14,7 +14,7 @@ from typing import Any, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from carerules import _core
+from carerules import _core, _frames
 
 DateLike = Union[datetime.date, str]
 SchemeLike = Union[str, "Scheme", os.PathLike[str]]
@@ -61,15 +61,45 @@ class Population:
 
 
 def load_population(source: Union[str, os.PathLike[str]]) -> Population:
-    """Loads a population from a carerules.population/1 JSON file.
+    """Loads a population from a carerules.population/1 JSON file, or from a folder of CSV extracts.
 
-    Malformed JSON raises ParseError (with line and column); records that cannot be used are rejected with
-    findings and the rest is loaded.
+    A folder holds one CSV file per collection (practices.csv, clinicians.csv, homes.csv, residents.csv,
+    stays.csv, admissions.csv, events.csv; any may be absent), each with a header row of the JSON field names
+    (the cohort as cohort_reason and cohort_from; qualifications separated by ";"; an empty cell is a missing
+    value). Malformed JSON or CSV raises ParseError (with the file, line and column); records that cannot be
+    used are rejected with findings and the rest is loaded.
     """
     path = Path(source)
+    if path.is_dir():
+        return Population(_frames.population_from_extracts(path))
     if not path.exists():
         raise FileNotFoundError(f"population file not found: {path}")
     return Population(_core.load_population_file(str(path)))
+
+
+def population_from_frames(
+    practices: _frames.FrameLike | None = None,
+    clinicians: _frames.FrameLike | None = None,
+    homes: _frames.FrameLike | None = None,
+    residents: _frames.FrameLike | None = None,
+    stays: _frames.FrameLike | None = None,
+    admissions: _frames.FrameLike | None = None,
+    events: _frames.FrameLike | None = None,
+) -> Population:
+    """A population from pandas DataFrames (or dicts of NumPy arrays), one per collection.
+
+    Columns are named as the JSON fields (cohort as ``cohort_reason`` and ``cohort_from``; events name one of
+    ``resident``, ``home`` or ``clinician`` per row; ``qualifications`` is a ";"-separated string or a list).
+    Text columns may be object, str or Arrow-backed; dates datetime64 (any unit), datetime.date objects or ISO
+    strings; a missing value (None, NaN, NaT, pd.NA) is an absent field. Records are read in C++ with no work
+    per row in Python, and each is accepted or rejected exactly as the JSON loader would accept or reject it,
+    with the same finding (its index is the row's position in its frame).
+    """
+    tables = {
+        "practices": practices, "clinicians": clinicians, "homes": homes, "residents": residents,
+        "stays": stays, "admissions": admissions, "events": events,
+    }
+    return Population(_frames.population_from_columns({k: v for k, v in tables.items() if v is not None}))
 
 
 class Scheme:
@@ -346,3 +376,79 @@ def evaluate(
     return Evaluator(population, schemes, threads).evaluate(day)
 
 
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One line of the budget projection: a count of patients at a year's paid activities each."""
+
+    label: str
+    basis: str
+    count: int
+    per_patient_pence: int
+    total_pence: int
+    tariff: str
+    derivation: str
+
+
+@dataclass(frozen=True)
+class BudgetProjection:
+    """Seed 004's Table 2 from counts and tariffs: the current budget, the projection and the impact (pence)."""
+
+    scheme: str
+    current_on: datetime.date
+    projected_on: datetime.date
+    activities_per_year: int
+    current: tuple[BudgetLine, ...]
+    current_total_pence: int
+    projected: tuple[BudgetLine, ...]
+    projected_total_pence: int
+    impact_pence: int
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        """Every line as a DataFrame, the current budget's first (column ``budget``: current or projected)."""
+        rows = [{"budget": "current", **vars(line)} for line in self.current]
+        rows += [{"budget": "projected", **vars(line)} for line in self.projected]
+        return pd.DataFrame(rows)
+
+
+def project_budget(
+    care_home_patients: int,
+    existing_with_plan: int,
+    scheme: SchemeLike = "case-management-les",
+    projected_on: DateLike | None = None,
+    current_on: DateLike | None = None,
+) -> BudgetProjection:
+    """The case management budget projection (seed 004, Table 2) from counts and the scheme's tariffs.
+
+    ``project_budget(1500, 912)`` gives the current budget £255,000 (every patient costed as new at £170), the
+    projection £244,680 (588 new at £230, 912 follow-ups at £120) and the impact -£10,320. The projection
+    prices the tariff in force on ``projected_on`` (default: the latest version's effective date), the current
+    budget the one in force on ``current_on`` (default: the day before). Counts from a population:
+    ``budget_counts``.
+    """
+    d = _core.project_budget(_scheme_core(scheme), care_home_patients, existing_with_plan, projected_on, current_on)
+    return BudgetProjection(
+        scheme=d["scheme"], current_on=d["current_on"], projected_on=d["projected_on"],
+        activities_per_year=d["activities_per_year"],
+        current=tuple(BudgetLine(**line) for line in d["current"]), current_total_pence=d["current_total_pence"],
+        projected=tuple(BudgetLine(**line) for line in d["projected"]),
+        projected_total_pence=d["projected_total_pence"], impact_pence=d["impact_pence"],
+    )
+
+
+def budget_counts(
+    population: Union[Population, str, os.PathLike[str]],
+    as_of: DateLike,
+    scheme: SchemeLike = "case-management-les",
+) -> tuple[int, int]:
+    """(care home patients, those of them with a care plan) on `as_of`: the budget projection's counts."""
+    if not isinstance(population, Population):
+        population = load_population(population)
+    d = _core.budget_counts(population.core, _scheme_core(scheme), as_of)
+    return int(d["care_home_patients"]), int(d["existing_with_plan"])
+
+
+def _scheme_core(s: SchemeLike) -> _core.Scheme:
+    return scheme(s).core

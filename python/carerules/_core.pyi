@@ -23,6 +23,9 @@ class ParseError(CareRulesError):
     column: int
 
 class SchemeError(CareRulesError): ...
+
+class ArgumentError(CareRulesError, ValueError):
+    """A value passed to a carerules function is outside what it accepts."""
 class DateError(CareRulesError): ...
 class MoneyError(CareRulesError): ...
 
@@ -47,6 +50,22 @@ class Population:
 
 def load_population_json(text: str, source: str = "population.json") -> Population: ...
 def load_population_file(path: str) -> Population: ...
+
+# One column for population_from_columns: a 1-dimensional array-like (NumPy array of object, str, bytes,
+# integers, floats, booleans or datetime64; or anything numpy.asarray turns into one); ("masked", values,
+# mask) where mask is True for a missing value; or ("utf8", offsets, data, validity, offset, length), the
+# buffers of an Arrow string / large_string array (validity a bitmap, or None).
+Column = Any
+def population_from_columns(tables: dict[str, dict[str, Column]], text_values: bool = False) -> Population: ...
+
+def project_budget(
+    scheme: Scheme,
+    care_home_patients: int,
+    existing_with_plan: int,
+    projected_on: DateLike | None = None,
+    current_on: DateLike | None = None,
+) -> dict[str, Any]: ...
+def budget_counts(population: Population, scheme: Scheme, as_of: DateLike) -> dict[str, int]: ...
 
 class Scheme:
     @property

@@ -1,8 +1,10 @@
-"""The `carerules` command: evaluate, schemes, payments, budget and demo."""
+"""The `carerules` command: evaluate, payments, budget, demo, schemes and report."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -11,7 +13,10 @@ import click
 import pandas as pd
 
 from carerules import _api, _core
+from carerules._progress import Progress
 from carerules._reports import demo_report, payment_totals
+
+POPULATION_HELP = "carerules.population/1 JSON file, or a folder of CSV extracts (practices.csv, homes.csv, ...)"
 
 
 def _parse_date(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> datetime.date | None:
@@ -43,53 +48,83 @@ def _schemes(ids: Sequence[str]) -> list[_api.Scheme]:
         raise click.ClickException(str(e)) from e
 
 
-class Context:
-    pass
+def _need_out(fmt: str, out: str | None) -> str:
+    if not out:
+        raise click.UsageError(f"--format {fmt} needs --out DIR (the folder to write the CSV files into)")
+    return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Any carerules error that a command did not catch ends the command with its message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _core.CareRulesError as e:
+            raise click.ClickException(str(e)) from e
+        except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="carerules")
 def cli() -> None:
     """Tasks, payment lines and findings for care homes enhanced services.
+
+    A population is a carerules.population/1 JSON file or a folder of CSV extracts (one file per collection:
+    practices.csv, clinicians.csv, homes.csv, residents.csv, stays.csv, admissions.csv, events.csv). Long runs
+    show a progress bar on stderr when it is a terminal.
 
     \b
     Examples:
       carerules demo
       carerules evaluate --population extract.json --scheme care-homes-es --as-of 2025-06-30
+      carerules evaluate -p extracts/ -s care-homes-es -s case-management-les --as-of 2025-06-30 --format csv --out out/
+      carerules payments -p extracts/ --as-of 2026-03-31
+      carerules budget --patients 1500 --with-plan 912
       carerules schemes show care-homes-es
     """
 
 
 @cli.command()
-@click.option("--population", "-p", required=True, type=click.Path(dir_okay=False), help="carerules.population/1 JSON file")
+@click.option("--population", "-p", required=True, type=click.Path(), help=POPULATION_HELP)
 @click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es"], show_default=True,
               help="Built-in scheme id or scheme JSON file; repeat for several")
-@click.option("--as-of", required=True, callback=_parse_date, help="Evaluate as the population stood on this date")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--as-of", required=True, callback=_parse_date, help="Evaluate as the population stood on this date (YYYY-MM-DD)")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
+              help="json: one document; csv: tasks.csv, payments.csv and findings.csv in --out")
 @click.option("--out", "-o", type=click.Path(file_okay=True), help="JSON: file to write (default stdout); CSV: directory")
-@click.option("--threads", type=int, default=1, show_default=True, help="Threads for evaluation (0: all cores)")
+@click.option("--threads", type=click.IntRange(min=0), default=1, show_default=True, help="Threads for evaluation (0: all cores)")
 def evaluate(population: str, scheme_ids: Sequence[str], as_of: datetime.date, fmt: str, out: str | None, threads: int) -> None:
     """Evaluate schemes against a population: the JSON document of tasks, payments and findings.
 
     \b
     Examples:
       carerules evaluate -p extract.json --as-of 2025-06-30 > result.json
+      carerules evaluate -p extracts/ --as-of 2025-06-30 > result.json
       carerules evaluate -p extract.json -s care-homes-es -s case-management-les --as-of 2025-06-30
       carerules evaluate -p extract.json --as-of 2025-06-30 --format csv --out results/
     """
-    pop = _load(population)
-    result = _api.Evaluator(pop, _schemes(scheme_ids), threads=threads).evaluate(as_of)
     if fmt == "csv":
-        if not out:
-            raise click.UsageError("--format csv needs --out DIR")
-        result.write_csv(out)
+        _need_out(fmt, out)
+    schemes = _schemes(scheme_ids)
+    with Progress(["load", "evaluate", "write"]) as progress:
+        with progress.phase("load"):
+            pop = _load(population)
+        with progress.phase("evaluate"):
+            result = _api.Evaluator(pop, schemes, threads=threads).evaluate(as_of)
+        with progress.phase("write"):
+            if fmt == "csv":
+                assert out is not None
+                result.write_csv(out)
+            else:
+                text = result.to_json()
+                if out:
+                    Path(out).write_text(text, encoding="utf-8")
+                else:
+                    sys.stdout.write(text)
+    if fmt == "csv":
         click.echo(f"wrote tasks.csv, payments.csv and findings.csv to {out}", err=True)
-        return
-    text = result.to_json()
-    if out:
-        Path(out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
 
 
 @cli.group()
@@ -105,7 +140,12 @@ def schemes() -> None:
 
 @schemes.command("list")
 def schemes_list() -> None:
-    """Ids and titles of the built-in schemes."""
+    """Ids and titles of the built-in schemes.
+
+    \b
+    Example:
+      carerules schemes list
+    """
     for sid in _api.builtin_schemes():
         s = _api.scheme(sid)
         click.echo(f"{sid}\t{s.title}")
@@ -118,55 +158,196 @@ def schemes_show(scheme_id: str) -> None:
 
     \b
     Example:
-      carerules schemes show care-homes-es
+      carerules schemes show care-homes-es > my-scheme.json
     """
     click.echo(_schemes([scheme_id])[0].text, nl=False)
 
 
+def _frame_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
+    return rows
+
+
 @cli.command()
-@click.option("--population", "-p", required=True, type=click.Path(dir_okay=False))
-@click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es"], show_default=True)
-@click.option("--as-of", required=True, callback=_parse_date)
-@click.option("--out", "-o", type=click.Path(), help="Directory for payments.csv and payment-totals.csv")
-def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, out: str | None) -> None:
-    """Payment totals per practice per quarter and per financial year, equal to the sum of their lines.
+@click.option("--population", "-p", required=True, type=click.Path(), help=POPULATION_HELP)
+@click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es"], show_default=True,
+              help="Built-in scheme id or scheme JSON file; repeat for several")
+@click.option("--as-of", required=True, callback=_parse_date, help="Evaluate as the population stood on this date (YYYY-MM-DD)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text: a table of totals; json: lines and totals in one document; csv: payments.csv and "
+                   "payment-totals.csv in --out")
+@click.option("--out", "-o", type=click.Path(), help="Directory for payments.csv and payment-totals.csv (JSON: file)")
+def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, fmt: str, out: str | None) -> None:
+    """Payment lines and their totals per practice, per quarter and per financial year.
+
+    Every total is the sum of its lines (integer pence).
 
     \b
     Examples:
       carerules payments -p extract.json --as-of 2026-03-31
-      carerules payments -p extract.json --as-of 2026-03-31 --out claims/
+      carerules payments -p extracts/ --as-of 2026-03-31 --out claims/
+      carerules payments -p extract.json --as-of 2026-03-31 --format json > claims.json
+      carerules payments -p extract.json -s case-management-les --as-of 2026-03-31 --format csv --out claims/
     """
-    pop = _load(population)
-    result = _api.Evaluator(pop, _schemes(scheme_ids)).evaluate(as_of)
-    totals = payment_totals(result.payments)
-    click.echo(totals.to_string(index=False))
+    if fmt == "csv":
+        _need_out(fmt, out)
+    schemes = _schemes(scheme_ids)
+    with Progress(["load", "evaluate", "write"]) as progress:
+        with progress.phase("load"):
+            pop = _load(population)
+        with progress.phase("evaluate"):
+            result = _api.Evaluator(pop, schemes).evaluate(as_of)
+            lines = result.payments.drop(columns=["amount_pounds"])
+            totals = payment_totals(result.payments)
+        with progress.phase("write"):
+            if fmt == "json":
+                doc = {
+                    "as_of": as_of.isoformat(),
+                    "schemes": [{"id": sid, "version": version} for sid, version in result.schemes],
+                    "payments": _frame_json(lines),
+                    "totals": _frame_json(totals),
+                }
+                text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+                if out:
+                    Path(out).write_text(text, encoding="utf-8")
+                else:
+                    sys.stdout.write(text)
+                return
+            if fmt == "text":
+                click.echo(totals.to_string(index=False) if len(totals) else "no payment lines")
+            if out:
+                Path(out).mkdir(parents=True, exist_ok=True)
+                lines.to_csv(Path(out) / "payments.csv", index=False)
+                totals.to_csv(Path(out) / "payment-totals.csv", index=False)
     if out:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        result.payments.to_csv(Path(out) / "payments.csv", index=False)
-        totals.to_csv(Path(out) / "payment-totals.csv", index=False)
         click.echo(f"wrote payments.csv and payment-totals.csv to {out}", err=True)
 
 
+def _budget_text(b: _api.BudgetProjection, counted: str) -> str:
+    def pounds(pence: int) -> str:
+        return _core.format_pounds(pence, True)
+
+    # (label, count, per patient, total) rows, or a heading (a plain string).
+    table: list[str | tuple[str, str, str, str]] = [f"Current budget (tariff in force on {b.current_on.isoformat()})"]
+    for l in b.current:
+        table.append((f"{l.label} ({l.tariff})", f"{l.count:,}", f"x {pounds(l.per_patient_pence)} = {l.derivation}", pounds(l.total_pence)))
+    table.append(("Current total", "", "", pounds(b.current_total_pence)))
+    table.append(f"Projected budget (tariff in force on {b.projected_on.isoformat()})")
+    for l in b.projected:
+        table.append((f"{l.label} ({l.tariff})", f"{l.count:,}", f"x {pounds(l.per_patient_pence)} = {l.derivation}", pounds(l.total_pence)))
+    table.append(("Projected total", "", "", pounds(b.projected_total_pence)))
+    verdict = "a saving" if b.impact_pence < 0 else ("no change" if b.impact_pence == 0 else "a cost")
+    table.append(f"Impact of the change (projected - current): {pounds(b.impact_pence)}, {verdict}")
+    rows = [r for r in table if isinstance(r, tuple)]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    out = [f"Case management budget projection ({b.scheme}){counted}",
+           f"Paid activities per patient per year: {b.activities_per_year}"]
+    for r in table:
+        if isinstance(r, str):
+            out += ["", r]
+        else:
+            out.append(f"  {r[0]:<{widths[0]}}  {r[1]:>{widths[1]}} {r[2]:<{widths[2]}}  {r[3]:>{widths[3]}}".rstrip())
+    return "\n".join(out)
+
+
 @cli.command()
+@click.option("--patients", type=click.IntRange(min=0), help="Care home patients (seed 004: 1500)")
+@click.option("--with-plan", type=click.IntRange(min=0), help="Of them, already case managed with a care plan (seed 004: 912)")
+@click.option("--population", "-p", type=click.Path(), help="Count both from this population instead: " + POPULATION_HELP)
+@click.option("--as-of", callback=_parse_date, help="With --population: count on this date (YYYY-MM-DD)")
+@click.option("--scheme", "-s", "scheme_id", default="case-management-les", show_default=True,
+              help="The case management scheme (built-in id or scheme JSON file) whose tariffs price the budget")
+@click.option("--projected-on", callback=_parse_date, help="Price the projection at the tariff in force on this date "
+              "(default: the latest version's effective date)")
+@click.option("--current-on", callback=_parse_date, help="Price the current budget at the tariff in force on this date "
+              "(default: the day before --projected-on)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def budget(patients: int | None, with_plan: int | None, population: str | None, as_of: datetime.date | None, scheme_id: str,
+           projected_on: datetime.date | None, current_on: datetime.date | None, fmt: str) -> None:
+    """The case management budget projection (seed 004, Table 2) from patient counts and the scheme's tariffs.
+
+    The current budget costs every care home patient as new; the projection costs those without a care plan
+    as new and those with one as follow-ups. Give the counts, or a population and a date to count them from.
+
+    \b
+    Examples:
+      carerules budget --patients 1500 --with-plan 912
+      carerules budget -p extract.json --as-of 2025-06-30
+      carerules budget --patients 1500 --with-plan 912 --format json
+    """
+    [s] = _schemes([scheme_id])
+    counted = ""
+    if population is not None:
+        if patients is not None or with_plan is not None:
+            raise click.UsageError("give either --patients and --with-plan, or --population and --as-of, not both")
+        if as_of is None:
+            raise click.UsageError("--population needs --as-of DATE (the day to count care home patients on)")
+        patients, with_plan = _api.budget_counts(_load(population), as_of, s)
+        counted = f": counts from {population} on {as_of.isoformat()}"
+    elif patients is None or with_plan is None:
+        raise click.UsageError("give --patients and --with-plan (for example --patients 1500 --with-plan 912), "
+                               "or --population and --as-of")
+    elif as_of is not None:
+        raise click.UsageError("--as-of goes with --population")
+    if with_plan > patients:
+        raise click.BadParameter(f"{with_plan} patients with a plan but only {patients} care home patients",
+                                 param_hint="'--with-plan'")
+    b = _api.project_budget(patients, with_plan, s, projected_on, current_on)
+    if fmt == "json":
+        doc = dataclasses.asdict(b)
+        doc["current_on"] = b.current_on.isoformat()
+        doc["projected_on"] = b.projected_on.isoformat()
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_budget_text(b, counted))
+
+
+@cli.command()
+@click.option("--population", "-p", type=click.Path(), help="Default: the bundled demo population. " + POPULATION_HELP)
 @click.option("--as-of", callback=_parse_date, default="2026-11-01", show_default=True,
-              help="Evaluate the demo population as it stood on this date")
-@click.option("--days", type=int, default=14, show_default=True, help="Show what falls due within this many days")
-@click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es", "case-management-les"], show_default=True)
-def demo(as_of: datetime.date, days: int, scheme_ids: Sequence[str]) -> None:
-    """Evaluate the bundled demo population: per home, what is overdue and what falls due soon; then payments.
+              help="Evaluate the population as it stood on this date")
+@click.option("--days", type=click.IntRange(min=0), default=14, show_default=True, help="Show what falls due within this many days")
+@click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es", "case-management-les"], show_default=True,
+              help="Built-in scheme id or scheme JSON file; repeat for several")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text: per home, what is overdue and due soon, then payments; json/csv: as `evaluate`")
+@click.option("--out", "-o", type=click.Path(), help="JSON: file to write (default stdout); CSV: directory")
+def demo(population: str | None, as_of: datetime.date, days: int, scheme_ids: Sequence[str], fmt: str, out: str | None) -> None:
+    """Evaluate the bundled demo population (or yours): per home, what is overdue and what falls due soon; then payments.
 
     \b
     Examples:
       carerules demo
       carerules demo --as-of 2025-06-30 --days 28
+      carerules demo -p extracts/ --as-of 2025-06-30
+      carerules demo --format csv --out demo-results/
     """
-    pop = _load(str(_api.demo_population_path()))
-    result = _api.Evaluator(pop, _schemes(scheme_ids)).evaluate(as_of)
-    click.echo(demo_report(pop, result, days))
+    if fmt == "csv":
+        _need_out(fmt, out)
+    schemes = _schemes(scheme_ids)
+    with Progress(["load", "evaluate", "write"]) as progress:
+        with progress.phase("load"):
+            pop = _load(population if population is not None else str(_api.demo_population_path()))
+        with progress.phase("evaluate"):
+            result = _api.Evaluator(pop, schemes).evaluate(as_of)
+        with progress.phase("write"):
+            if fmt == "csv":
+                assert out is not None
+                result.write_csv(out)
+            else:
+                text = result.to_json() if fmt == "json" else demo_report(pop, result, days) + "\n"
+                if out:
+                    Path(out).write_text(text, encoding="utf-8")
+                else:
+                    sys.stdout.write(text)
+    if fmt == "csv":
+        click.echo(f"wrote tasks.csv, payments.csv and findings.csv to {out}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> Any:
     return cli.main(args=argv, prog_name="carerules")
 
-from carerules._report_cli import report
+
+from carerules._report_cli import report  # noqa: E402
+
 cli.add_command(report)
