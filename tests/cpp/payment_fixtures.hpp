@@ -115,6 +115,35 @@ class Pop {
     check(b_.add(e, n_[6]++));
     return *this;
   }
+  Pop& admission(std::string id, std::string resident, const char* start, const char* end = nullptr,
+                 AdmissionMethod method = AdmissionMethod::emergency) {
+    keep(id);
+    keep(resident);
+    AdmissionRecord a;
+    a.id = at(-2);
+    a.resident = at(-1);
+    a.start = d(start);
+    if (end != nullptr) a.end = d(end);
+    a.method = method;
+    check(b_.add(a, n_[5]++));
+    return *this;
+  }
+  // An event recorded on a home or a clinician (clinic visits, manager meetings, training).
+  Pop& subject_event(std::string id, const char* day, SubjectKind kind, std::string subject, Activity activity,
+                     std::string performer = {}) {
+    keep(id);
+    keep(subject);
+    keep(performer);
+    EventRecord e;
+    e.id = at(-3);
+    e.date = d(day);
+    e.subject_kind = kind;
+    e.subject = at(-2);
+    e.activity = activity;
+    e.performer = at(-1);
+    check(b_.add(e, n_[6]++));
+    return *this;
+  }
   // Events with generated ids ("<prefix>1", "<prefix>2", ...), one per day given.
   Pop& events(const std::string& prefix, std::string resident, Activity activity, std::initializer_list<const char*> days,
               std::string performer = {}) {
