@@ -52,6 +52,7 @@ class SubjectEvaluator {
   SubjectEvaluator(const EngineContext& ctx, Date as_of, Sink& sink) : ctx_(ctx), pop_(*ctx.population), as_of_(as_of), sink_(sink) {}
 
   void resident(Index r) {
+    current_resident_ = r;
     build_residences(r);
     for (const CompiledScheme& cs : ctx_.schemes) {
       gather(cs, SubjectKind::resident, r);
@@ -60,6 +61,7 @@ class SubjectEvaluator {
   }
 
   void home(Index h) {
+    current_resident_ = no_index;
     for (const CompiledScheme& cs : ctx_.schemes) {
       if (cs.obligations_of[kind_index(SubjectKind::home)].empty()) continue;
       const Index practice = pop_.homes.practice[h];
@@ -79,6 +81,7 @@ class SubjectEvaluator {
   }
 
   void clinician(Index c) {
+    current_resident_ = no_index;
     if (pop_.clinicians.role[c] != Role::gp) return;
     const Index practice = pop_.clinicians.practice[c];
     if (!ctx_.practice_aligned[practice]) return;
@@ -184,6 +187,7 @@ class SubjectEvaluator {
       const Requirement& req = ob.requirements[i];
       if (req.only_if_permanent && !permanent) continue;
       const QEvent* m = first_match(cs, cs.requirement_masks[o][i], req.performers, from, inclusive, until);
+      if (req.performers != 0 && current_resident_ != no_index) narrower_performer_findings(cs, o, i, from, inclusive, m != nullptr ? m->date : until);
       if (m == nullptr) {
         c.missing |= 1U << i;
       } else {
@@ -198,6 +202,36 @@ class SubjectEvaluator {
         if (std::find(evidence_.begin(), evidence_.end(), m->row) == evidence_.end()) evidence_.push_back(m->row);
     }
     return c;
+  }
+
+  // An obligation may accept fewer performers than the activity does (a 6-monthly medication review by a GP or
+  // pharmacist, where a qualified nurse's review counts on entry): an event that counts in general but not here
+  // is reported, so that nobody wonders why the task is still open. Windows of a series do not overlap, so
+  // each event is reported at most once per obligation.
+  void narrower_performer_findings(const CompiledScheme& cs, std::uint16_t o, std::size_t requirement, Date from,
+                                   bool inclusive, Date until) {
+    const Obligation& ob = cs.scheme->obligations[o];
+    const Requirement& req = ob.requirements[requirement];
+    const Date start = inclusive ? from : from + date::days{1};
+    auto it = std::lower_bound(events_.begin(), events_.end(), start, [](const QEvent& e, Date d) { return e.date < d; });
+    for (; it != events_.end() && it->date <= until; ++it) {
+      if (!in_mask(cs.requirement_masks[o][requirement], it->activity) || it->performer == no_index) continue;
+      if (performer_ok(cs, *it, req.performers) || !performer_ok(cs, *it, 0)) continue;
+      std::string groups;
+      for (std::size_t g = 0; g < cs.scheme->performer_groups.size(); ++g)
+        if ((req.performers >> g) & 1U) groups += (groups.empty() ? "" : " or ") + cs.scheme->performer_groups[g].name;
+      Finding f;
+      f.severity = Severity::warning;
+      f.code = std::string(finding_code::unqualified_performer);
+      f.subject_kind = "resident";
+      f.subject = pop_.residents.ids.name(current_resident_);
+      f.scheme = cs.scheme->id;
+      f.message = std::string(to_string(it->activity)) + " on " + format_date(it->date) + " (event " +
+                  pop_.event_ids.name(pop_.events.id[it->row]) + ") by " + pop_.clinicians.ids.name(it->performer) + " (" +
+                  std::string(to_string(pop_.clinicians.role[it->performer])) + ") does not count for " + ob.id +
+                  ", which needs " + groups;
+      sink_.findings.push_back(std::move(f));
+    }
   }
 
   void emit(const CompiledScheme& cs, std::uint16_t o, const Subject& subject, Date opens, Date due, const Completion& c,
@@ -239,7 +273,9 @@ class SubjectEvaluator {
       const Date due = ob.window.after(opens, cs.scheme->month_end);
       const Completion c = opens > as_of_ ? Completion{no_date, all_missing(ob)} : complete(cs, o, opens, inclusive, limit(scope_end), permanent);
       if (opens > as_of_) evidence_.clear();
-      emit(cs, o, subject, opens, due, c, kind, opens, instance == 1 ? anchor_ref : no_index, scope_end, exit, instance);
+      Subject instance_subject = subject;
+      if (home_per_instance_) instance_subject.home = home_on(std::min(opens, as_of_));
+      emit(cs, o, instance_subject, opens, due, c, kind, opens, instance == 1 ? anchor_ref : no_index, scope_end, exit, instance);
       if (c.date == no_date || instance == 65535) break;  // while an instance is not complete no further one exists
       opens = c.date;
       inclusive = false;  // each next instance is completed by the first qualifying event after the previous one
@@ -294,7 +330,9 @@ class SubjectEvaluator {
           break;
         case Scope::cohort:
         case Scope::not_in_cohort:
+          home_per_instance_ = true;
           patient_obligation(cs, o, r, practice);
+          home_per_instance_ = false;
           break;
         case Scope::aligned_home:
         case Scope::gp_of_aligned_practice:
@@ -456,7 +494,8 @@ class SubjectEvaluator {
       const auto role = to_string(pop_.clinicians.role[e.performer]);
       f.message = std::string(to_string(e.activity)) + " on " + format_date(e.date) + " (event " +
                   pop_.event_ids.name(pop_.events.id[e.row]) + ") was done by " + pop_.clinicians.ids.name(e.performer) +
-                  " (" + std::string(role) + (pop_.clinicians.role[e.performer] == Role::nurse ? " without a listed qualification" : "") +
+                  " (" + std::string(role) +
+                  (pop_.clinicians.role[e.performer] == Role::nurse ? " without a qualification the scheme accepts for it" : "") +
                   "), who is not qualified to do it under " + cs.scheme->id + ": it does not count";
       sink_.findings.push_back(std::move(f));
     }
@@ -471,6 +510,8 @@ class SubjectEvaluator {
   std::vector<Index> evidence_;
   Date died_on_ = no_date;
   bool declined_ = false;
+  Index current_resident_ = no_index;
+  bool home_per_instance_ = false;  // case-managed patients move: each instance names the home of its own dates
 };
 
 Activity CompiledScheme::activity_of_code(const Population& pop, Index row, SubjectKind kind) const {

@@ -235,7 +235,7 @@ TEST_CASE("health review performers: a GP, or a nurse holding one of seed 004's 
   const auto f = e.findings("unqualified-performer");
   REQUIRE(f.size() == 1);
   CHECK(f[0].scheme == "case-management-les");
-  CHECK(f[0].message == "health_review on 2015-06-01 (event hr) was done by N-dn (nurse without a listed qualification), who is not "
+  CHECK(f[0].message == "health_review on 2015-06-01 (event hr) was done by N-dn (nurse without a qualification the scheme accepts for it), who is not "
                         "qualified to do it under case-management-les: it does not count");
   CHECK(statuses(e.tasks("health-review-annual", "R1")) == "2015-05-01..2016-05-01 done, 2015-06-02..2016-06-02 open");
   CHECK(e.findings("no-performer").size() == 1);

@@ -205,7 +205,12 @@ TEST_CASE("engine care-homes-es: GP review only by a GP; medication review by a 
   const auto mr = e.tasks("medication-review-6-monthly");
   CHECK(iso(mr[0].completed_on) == "2025-05-01");
   CHECK(mr[0].evidence == std::vector<std::string>{"MR2"});
-  CHECK(e.findings("unqualified-performer").size() == 1);  // the nurse's GP review
+  const auto f = e.findings("unqualified-performer");
+  REQUIRE(f.size() == 2);
+  CHECK(f[0].message.find("event GP1") != std::string::npos);  // a nurse's GP review counts nowhere
+  // A qualified nurse's medication review counts on entry but not for the 6-monthly review, and says so.
+  CHECK(f[1].message == "medication_review on 2025-03-01 (event MR1) by N1 (nurse) does not count for "
+                        "medication-review-6-monthly, which needs gp or pharmacist");
 }
 
 TEST_CASE("engine care-homes-es: an unqualified performer's activity does not count, and a finding says so") {
