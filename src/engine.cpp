@@ -10,7 +10,6 @@
 namespace carerules {
 
 using detail::QEvent;
-using detail::Residence;
 
 namespace {
 
@@ -106,30 +105,8 @@ class SubjectEvaluator {
 
   // Stays as seen on the as-of date, joined into residences.
   void build_residences(Index r) {
-    residences_.clear();
+    residences_of(pop_, r, as_of_, residences_);
     died_on_ = no_date;
-    const auto range = pop_.stays_of(r);
-    const auto& st = pop_.stays;
-    for (Index s = range.begin; s < range.end; ++s) {
-      if (st.start[s] > as_of_) break;
-      Date end = st.end[s];
-      EndReason reason = st.end_reason[s];
-      if (end != no_date && end > as_of_) {  // it has not ended yet
-        end = no_date;
-        reason = EndReason::none;
-      }
-      const bool permanent = st.residency[s] == Residency::permanent;
-      if (!residences_.empty()) {
-        Residence& last = residences_.back();
-        if (last.home == st.home[s] && last.end != no_date && st.start[s] <= last.end + date::days{1}) {
-          last.end = end;
-          last.end_reason = reason;
-          if (permanent && last.permanent_start == no_date) last.permanent_start = st.start[s];
-          continue;
-        }
-      }
-      residences_.push_back(Residence{st.home[s], st.start[s], end, permanent ? st.start[s] : no_date, reason});
-    }
     for (const Residence& res : residences_)
       if (res.end_reason == EndReason::death) died_on_ = res.end;
     declined_ = pop_.residents.declined_aligned_practice[r] != 0;
@@ -306,11 +283,7 @@ class SubjectEvaluator {
     return aligned != no_index && aligned == pop_.residents.practice[r];
   }
 
-  Index home_on(Date day) const noexcept {
-    for (const Residence& res : residences_)
-      if (res.start <= day && (res.end == no_date || day <= res.end)) return res.home;
-    return no_index;
-  }
+  Index home_on(Date day) const noexcept { return carerules::home_on(residences_, day); }
 
   void resident_for_scheme(const CompiledScheme& cs, Index r) {
     const Scheme& scheme = *cs.scheme;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "carerules/engine.hpp"
+#include "carerules/residence.hpp"
 
 #include <array>
 #include <vector>
@@ -15,14 +16,7 @@ struct QEvent {
   Index row;
 };
 
-// A run of contiguous stays in one home, as seen on the as-of date.
-struct Residence {
-  Index home = no_index;
-  Date start{};
-  Date end = no_date;              // no_date: still resident on the as-of date
-  Date permanent_start = no_date;  // start of its first permanent stay, if any
-  EndReason end_reason = EndReason::none;
-};
+using carerules::Residence;
 
 struct CompiledScheme {
   const Scheme* scheme = nullptr;

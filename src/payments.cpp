@@ -122,13 +122,6 @@ void capitation(const EngineContext& ctx, const CompiledScheme& cs, Index r, con
   }
 }
 
-// The home of a stay in progress on `day` (a care home patient on that day), or no_index.
-Index home_on(const std::vector<Residence>& residences, Date day) {
-  for (const Residence& res : residences)
-    if (res.start <= day && (res.end == no_date || day <= res.end)) return res.home;
-  return no_index;
-}
-
 void item_of_service(const EngineContext& ctx, const CompiledScheme& cs, Index r, const std::vector<Residence>& residences,
                      std::size_t first_task, Sink& sink) {
   const Population& pop = *ctx.population;

@@ -2,6 +2,7 @@
 // dashboard's overdue counts (reports.hpp). Reads an evaluation; knows rule kinds and activities, never
 // scheme or obligation names.
 #include "carerules/reports.hpp"
+#include "carerules/residence.hpp"
 
 #include <algorithm>
 #include <map>
@@ -12,46 +13,6 @@
 namespace carerules {
 
 namespace {
-
-// A run of contiguous stays in one home, as seen on the as-of date (the engine's rule, DESIGN.md "Dates").
-struct Res {
-  Index home = no_index;
-  Date start{};
-  Date end = no_date;  // no_date: still resident on the as-of date
-  Date permanent_start = no_date;
-  EndReason end_reason = EndReason::none;
-  Index last_stay = no_index;  // row of the stay that ends (or continues) the residence
-};
-
-std::vector<Res> residences_of(const Population& pop, Index r, Date as_of) {
-  std::vector<Res> out;
-  const auto range = pop.stays_of(r);
-  const auto& st = pop.stays;
-  for (Index s = range.begin; s < range.end; ++s) {
-    if (st.start[s] > as_of) break;
-    Date end = st.end[s];
-    EndReason reason = st.end_reason[s];
-    if (end != no_date && end > as_of) {  // it has not ended yet
-      end = no_date;
-      reason = EndReason::none;
-    }
-    const bool permanent = st.residency[s] == Residency::permanent;
-    if (!out.empty()) {
-      Res& last = out.back();
-      if (last.home == st.home[s] && last.end != no_date && st.start[s] <= last.end + date::days{1}) {
-        last.end = end;
-        last.end_reason = reason;
-        last.last_stay = s;
-        if (permanent && last.permanent_start == no_date) last.permanent_start = st.start[s];
-        continue;
-      }
-    }
-    out.push_back(Res{st.home[s], st.start[s], end, permanent ? st.start[s] : no_date, reason, s});
-  }
-  return out;
-}
-
-bool covers(const Res& res, Date day) noexcept { return res.start <= day && (res.end == no_date || day <= res.end); }
 
 Index find_home(const Population& pop, std::string_view home) {
   const auto h = pop.homes.ids.find(home);
@@ -155,8 +116,8 @@ ClinicList clinic_list(const ResultView& v, std::string_view home, const ClinicL
     if (pop.stays.home[s] != h) continue;
     const Index r = pop.stays.resident[s];
     if (slot.count(r) != 0) continue;
-    for (const Res& res : residences_of(pop, r, as_of)) {
-      if (res.home != h || !covers(res, visit)) continue;
+    for (const Residence& res : residences_of(pop, r, as_of)) {
+      if (res.home != h || !res.covers(visit)) continue;
       ClinicListResident row;
       row.resident = pop.residents.ids.name(r);
       row.practice = id_or_empty(pop.practices.ids, pop.residents.practice[r]);
@@ -234,7 +195,7 @@ MeetingPack meeting_pack(const ResultView& v, std::string_view home, const Meeti
 
   // The home's residents (anyone with a stay there by the as-of date) and their residences in it.
   std::vector<Index> residents;
-  std::unordered_map<Index, std::vector<Res>> in_home;
+  std::unordered_map<Index, std::vector<Residence>> in_home;
   Date first_resident = no_date;
   for (Index s = 0; s < pop.stays.size(); ++s) {
     if (pop.stays.home[s] != h || pop.stays.start[s] > as_of) continue;
@@ -242,15 +203,15 @@ MeetingPack meeting_pack(const ResultView& v, std::string_view home, const Meeti
     const Index r = pop.stays.resident[s];
     if (in_home.count(r) != 0) continue;
     auto& list = in_home[r];
-    for (const Res& res : residences_of(pop, r, as_of))
+    for (const Residence& res : residences_of(pop, r, as_of))
       if (res.home == h) list.push_back(res);
     residents.push_back(r);
   }
   std::sort(residents.begin(), residents.end(),
             [&](Index a, Index b) { return pop.residents.ids.name(a) < pop.residents.ids.name(b); });
   auto lived_there_on = [&](Index r, Date day) {
-    for (const Res& res : in_home[r])
-      if (covers(res, day)) return true;
+    for (const Residence& res : in_home[r])
+      if (res.covers(day)) return true;
     return false;
   };
 
@@ -311,7 +272,7 @@ MeetingPack meeting_pack(const ResultView& v, std::string_view home, const Meeti
     }
 
     // Deaths.
-    for (const Res& res : in_home[r]) {
+    for (const Residence& res : in_home[r]) {
       if (res.end_reason != EndReason::death || res.end == no_date || !in_period(res.end)) continue;
       MeetingDeath item;
       item.resident = pop.residents.ids.name(r);
@@ -457,14 +418,14 @@ QuarterlyFigures quarterly_figures(const ResultView& v, Quarter first, Quarter l
   for (Index r = 0; r < pop.residents.size(); ++r) {
     const Index p = pop.residents.practice[r];
     if (p == no_index || slot[p] < 0 || nq == 0) continue;
-    std::vector<Res> register_res;
-    for (const Res& res : residences_of(pop, r, as_of))
+    std::vector<Residence> register_res;
+    for (const Residence& res : residences_of(pop, r, as_of))
       if (pop.homes.practice[res.home] == p) register_res.push_back(res);
     if (register_res.empty()) continue;
     std::fill(counted.begin(), counted.end(), 0);
     std::fill(on_last_day.begin(), on_last_day.end(), 0);
     RegisterFigures* row = &reg[static_cast<std::size_t>(slot[p]) * nq];
-    for (const Res& res : register_res) {
+    for (const Residence& res : register_res) {
       const Date end = res.end == no_date ? as_of : res.end;
       for (std::size_t qi = 0; qi < nq; ++qi) {
         const Date qs = quarters[qi].first_day();
@@ -478,7 +439,7 @@ QuarterlyFigures quarterly_figures(const ResultView& v, Quarter first, Quarter l
           counted[qi] = 1;
           ++f.residents;
         }
-        if (covers(res, qe) && !on_last_day[qi]) {
+        if (res.covers(qe) && !on_last_day[qi]) {
           on_last_day[qi] = 1;
           if (res.permanent_start != no_date && res.permanent_start <= qe) ++f.permanent;
           else ++f.temporary;
@@ -493,7 +454,7 @@ QuarterlyFigures quarterly_figures(const ResultView& v, Quarter first, Quarter l
       if (pop.admissions.method[a] != AdmissionMethod::emergency) continue;
       const int qi = quarter_slot(start);
       if (qi < 0) continue;
-      const bool on_register = std::any_of(register_res.begin(), register_res.end(), [&](const Res& res) { return covers(res, start); });
+      const bool on_register = std::any_of(register_res.begin(), register_res.end(), [&](const Residence& res) { return res.covers(start); });
       if (on_register) ++row[qi].emergency_admissions;
     }
   }
