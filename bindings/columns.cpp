@@ -163,14 +163,16 @@ std::string datetime_text(std::int64_t ticks, std::int64_t per_day) {
 
 json to_json_value(const Cell& c);
 
-// How the JSON loader shows a value in a finding (strings as they are; the caller says whether to quote).
-std::string render(const Cell& c) {
+// How the JSON loader shows a value in a finding (strings as they are; the caller says whether to quote). A
+// number in a record's own field is shown as written in the file, which json.dumps writes as Python's repr;
+// one inside a nested value (the cohort object, a qualifications list) as nlohmann::json writes it.
+std::string render(const Cell& c, bool nested = false) {
   switch (c.kind) {
     case Kind::null: return "null";
     case Kind::string: return std::string(c.text);
     case Kind::integer: return std::to_string(c.i);
     case Kind::unsigned_integer: return std::to_string(c.u);
-    case Kind::floating: return python_repr(c.f);
+    case Kind::floating: return nested ? json(c.f).dump() : python_repr(c.f);
     case Kind::boolean: return c.b ? "true" : "false";
     case Kind::date: return days_text(c.i);
     case Kind::datetime: return c.text.empty() ? datetime_text(c.ticks, c.per_day) : std::string(c.text);
@@ -852,8 +854,8 @@ class Fields {
   void fail(std::string_view field, std::string value, bool is_json, std::string reason) {
     if (!error_) error_ = FieldError{field, std::move(value), is_json, std::move(reason)};
   }
-  void wrong_type(std::string_view field, const Cell& c, std::string_view wanted) {
-    fail(field, render(c), shown_as_is(c), "must be " + std::string(wanted) + ", not " + std::string(noun(c.kind)));
+  void wrong_type(std::string_view field, const Cell& c, std::string_view wanted, bool nested = false) {
+    fail(field, render(c, nested), shown_as_is(c), "must be " + std::string(wanted) + ", not " + std::string(noun(c.kind)));
   }
   void wrong_type(std::size_t f, std::string_view wanted) { wrong_type(names_[f], cells_[f], wanted); }
   bool required(std::size_t f) {
@@ -884,13 +886,14 @@ class Fields {
     return date_of(names_[f], cells_[f]);
   }
 
-  // A given cell in a date field: a date value, or a date string.
-  std::optional<Date> date_of(std::string_view field, const Cell& c) {
+  // A given cell in a date field: a date value, or a date string. `nested`: the JSON loader reads the field
+  // from inside an object (cohort.from).
+  std::optional<Date> date_of(std::string_view field, const Cell& c, bool nested = false) {
     switch (c.kind) {
       case Kind::date: return Date{date::days{c.i}};
       case Kind::datetime: fail(field, render(c), false, std::string(time_of_day_reason)); return std::nullopt;
       case Kind::string: return parse_date_checked(field, c.text);
-      default: wrong_type(field, c, "a date string (YYYY-MM-DD)"); return std::nullopt;
+      default: wrong_type(field, c, "a date string (YYYY-MM-DD)", nested); return std::nullopt;
     }
   }
 
@@ -1121,7 +1124,7 @@ class Reader {
       } else if (c.kind == Kind::list) {
         for (const Cell& q : c.items) {
           if (q.kind != Kind::string) {
-            f.fail("qualifications", render(q), shown_as_is(q), "must be a string, not " + std::string(noun(q.kind)));
+            f.fail("qualifications", render(q, true), shown_as_is(q), "must be a string, not " + std::string(noun(q.kind)));
             break;
           }
           qualification(f, r, q.text);
@@ -1158,11 +1161,11 @@ class Reader {
     if (!f.failed() && f.given(cohort_reason)) {
       const Cell& c = f.cell(cohort_reason);
       if (c.kind != Kind::string)
-        f.fail("cohort.reason", render(c), shown_as_is(c), "must be a string, not " + std::string(noun(c.kind)));
+        f.fail("cohort.reason", render(c, true), shown_as_is(c), "must be a string, not " + std::string(noun(c.kind)));
       else if (const auto reason = f.choice_of("cohort.reason", c.text, &cohort_reason_from_string, cohort_reasons_allowed))
         r.cohort_reason = *reason;
     }
-    if (!f.failed() && f.given(cohort_from)) r.cohort_from = f.date_of("cohort.from", f.cell(cohort_from));
+    if (!f.failed() && f.given(cohort_from)) r.cohort_from = f.date_of("cohort.from", f.cell(cohort_from), true);
     r.risk_score = f.number(risk_score);
     if (f.failed()) return rejected(Collection::residents, index, f);
     builder.add(r, index);

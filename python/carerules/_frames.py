@@ -305,14 +305,19 @@ def population_from_extracts(folder: PathLike, files: Iterable[str] | None = Non
 # The other way: a population JSON file as DataFrames, and DataFrames as CSV extracts.
 
 
-def frames_from_json(path: PathLike) -> dict[str, pd.DataFrame]:
-    """A carerules.population/1 JSON file's records as DataFrames, one per collection, in the column layout
-    of CSV extracts and population_from_frames (cohort as cohort_reason and cohort_from, qualifications
-    joined with ";"). Values are as written in the file: nothing is validated."""
-    with Path(path).open(encoding="utf-8-sig") as f:
-        doc = json.load(f)
-    if not isinstance(doc, dict):
-        raise _core.ArgumentError(f"{path}: not a population document (a JSON object)")
+def frames_from_json(source: Union[PathLike, Mapping[str, Any]], dtype: Any = None) -> dict[str, pd.DataFrame]:
+    """A carerules.population/1 JSON file's records (or those of the same document already parsed, a dict) as
+    DataFrames, one per collection, in the column layout of CSV extracts and population_from_frames (cohort
+    as cohort_reason and cohort_from, qualifications joined with ";"). Values are as written: nothing is
+    validated. `dtype` goes to pandas.DataFrame (``object`` keeps every value exactly as written, where pandas
+    would otherwise turn a column of whole numbers with a missing value into floats)."""
+    if isinstance(source, Mapping):
+        doc: Any = source
+    else:
+        with Path(source).open(encoding="utf-8-sig") as f:
+            doc = json.load(f)
+    if not isinstance(doc, Mapping):
+        raise _core.ArgumentError(f"{source}: not a population document (a JSON object)")
     out: dict[str, pd.DataFrame] = {}
     for collection in COLLECTIONS:
         records = doc.get(collection)
@@ -328,12 +333,12 @@ def frames_from_json(path: PathLike) -> dict[str, pd.DataFrame]:
                     row["cohort_from"] = cohort.get("from")
             if collection == "clinicians" and isinstance(row.get("qualifications"), list):
                 items = row["qualifications"]
-                if all(isinstance(q, str) for q in items):
+                # Joined only when the text reads back as the same items; otherwise kept as a list.
+                if all(isinstance(q, str) and q and q == q.strip() and ";" not in q for q in items):
                     row["qualifications"] = ";".join(items)
             rows.append(row)
         columns = list(dict.fromkeys([*COLUMNS[collection], *(k for r in rows for k in r)]))
-        frame = pd.DataFrame(rows, columns=columns)
-        out[collection] = frame
+        out[collection] = pd.DataFrame(rows, columns=columns, dtype=dtype)
     return out
 
 
