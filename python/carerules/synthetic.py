@@ -285,7 +285,7 @@ class Parameters:
     """Out-of-hours contacts per resident-year."""
     significant_events_per_year: float = 0.2
     """Significant events per resident-year."""
-    extra_clinic_reviews_per_year: float = 3.0
+    extra_clinic_reviews_per_year: float = 5.0
     """Residents seen at the home's clinics beyond the 2-monthly review, per resident-year."""
     coded_share: float = 0.8
     """Events recorded with a clinical code where the default code lists have one (the rest: by name)."""
@@ -1080,7 +1080,8 @@ class _Generator:
         day, kind, subject, activity, practice, unqualified = (
             x[visible] for x in (day, kind, subject, activity, practice, unqualified))
         # In date order (then subject), so that event ids follow the calendar.
-        order = np.lexsort((subject, kind, day))
+        span = int(subject.max()) + 1 if len(subject) else 1
+        order = np.argsort((day - self.origin) * (3 * span) + kind.astype(np.int64) * span + subject, kind="stable")
         return tuple(x[order] for x in (day, kind, subject, activity, practice, unqualified))
 
     def event_frame(self, text: _Text, events: tuple[Any, ...]) -> pd.DataFrame:
@@ -1135,40 +1136,54 @@ class _Text:
         except ImportError:
             self.pa = None
         # Ids of a collection share one width: the digits of its largest number.
+        self.count = dict(counts)
         self.width = {prefix: max(1, len(str(max(count - 1, 0)))) for prefix, count in counts.items()}
+        self.cache: dict[str, Any] = {}
 
-    def ids(self, prefix: str, numbers: IntArray) -> Any:
-        """``prefix`` + the number zero-padded to its collection's width (missing where negative)."""
-        numbers = np.asarray(numbers, dtype=np.int64)
-        n = len(numbers)
-        width = self.width[prefix]
+    def _base(self, prefix: str) -> Any:
+        """Every id of a collection, in number order: one Arrow string array (or object array) built once."""
+        if prefix in self.cache:
+            return self.cache[prefix]
+        count, width = self.count[prefix], self.width[prefix]
         head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
         rec = len(head) + width
-        buf = np.empty((n, rec), dtype=np.uint8)
+        buf = np.empty((count, rec), dtype=np.uint8)
         buf[:, : len(head)] = head
-        v = np.maximum(numbers, 0)
-        for k in range(width - 1, -1, -1):
-            buf[:, len(head) + k] = 48 + (v % 10)
-            v = v // 10
-        missing = numbers < 0
+        powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+        numbers = np.arange(count, dtype=np.int32 if width <= 9 else np.int64)
+        buf[:, len(head):] = (numbers[:, None] // powers.astype(numbers.dtype)[None, :]) % 10 + 48
         if self.pa is not None:
             pa = self.pa
-            offsets = np.arange(n + 1, dtype=np.int32) * rec if n * rec < 2**31 else np.arange(n + 1, dtype=np.int64) * rec
-            valid = None
-            null_count = int(missing.sum())
-            if null_count:
-                # Missing rows take no bytes: rebuild offsets over the present rows.
-                lengths = np.where(missing, 0, rec).astype(np.int64)
-                offsets64 = np.concatenate([[0], np.cumsum(lengths)])
-                buf = buf[~missing]
-                offsets = offsets64.astype(np.int32) if offsets64[-1] < 2**31 else offsets64
-                valid = pa.py_buffer(np.packbits(~missing, bitorder="little"))
-            typ = pa.string() if offsets.dtype == np.int32 else pa.large_string()
-            arr = pa.Array.from_buffers(typ, n, [valid, pa.py_buffer(offsets), pa.py_buffer(buf.reshape(-1))], null_count=null_count)
-            return pd.Series(pd.arrays.ArrowStringArray(arr) if typ == pa.string() else pd.array(arr, dtype=pd.ArrowDtype(typ)))
-        strings = buf.reshape(-1).view(f"S{rec}").astype(f"U{rec}").astype(object)
-        strings[missing] = None
-        return pd.Series(strings, dtype=object)
+            large = count * rec >= 2**31
+            offsets = np.arange(count + 1, dtype=np.int64 if large else np.int32) * rec
+            typ = pa.large_string() if large else pa.string()
+            base = pa.Array.from_buffers(typ, count, [None, pa.py_buffer(offsets), pa.py_buffer(buf.reshape(-1))])
+        else:
+            base = buf.reshape(-1).view(f"S{rec}").astype(f"U{rec}").astype(object)
+        self.cache[prefix] = base
+        return base
+
+    def _series(self, arr: Any) -> pd.Series:
+        pa = self.pa
+        if pa.types.is_large_string(arr.type):
+            return pd.Series(pd.array(arr, dtype=pd.ArrowDtype(arr.type)))
+        return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+    def ids(self, prefix: str, numbers: IntArray) -> Any:
+        """The ids of the collection named by ``prefix`` for ``numbers`` (missing where negative)."""
+        numbers = np.asarray(numbers, dtype=np.int64)
+        base = self._base(prefix)
+        missing = numbers < 0
+        whole = len(numbers) == self.count[prefix] and not missing.any() and bool(
+            (numbers == np.arange(len(numbers))).all())
+        if self.pa is not None:
+            if whole:
+                return self._series(base)
+            index = self.pa.array(np.where(missing, 0, numbers), mask=missing if missing.any() else None)
+            return self._series(base.take(index))
+        values = base[np.where(missing, 0, numbers)] if len(base) else np.full(len(numbers), None, dtype=object)
+        values[missing] = None
+        return pd.Series(values, dtype=object)
 
     def categories(self, names: npt.NDArray[Any], index: IntArray, empty_is_null: bool = False) -> Any:
         """names[index] (missing where index < 0, or where the name is "" with ``empty_is_null``)."""
