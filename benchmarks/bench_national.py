@@ -1,0 +1,451 @@
+"""End-to-end benchmark on a national population: load, evaluate, re-evaluate one resident, and what an analyst
+would write instead (pandas; SQL on DuckDB) for four rules, checked row for row against carerules.
+
+Population (one of):
+- the seeded synthetic generator (`carerules.synthetic`), preset `national` (about 400,000 residents on a day
+  in about 15,800 homes) times `--scale` (default), written to Parquet in a temporary folder and read back;
+- `--population PATH`: a folder of Parquet files (one per collection) or a carerules.population/1 JSON file;
+- `--source demo`: the bundled demo replicated with fresh ids, `--scale` times the copies that give about
+  the national number of residents (a stand-in where the generator is not installed).
+
+Measured (each the median of `--repeat` runs unless said otherwise):
+1. loading: Parquet (or JSON) to a carerules population, events a second; memory the library reports it
+   holds per loaded event (`Population.summary()["memory_bytes"]`), and the process's resident memory growth
+   over the load divided by the events (an upper bound: it includes allocator slack);
+2. evaluating on 1 and 2 threads: care-homes-es, both schemes (tasks and payment lines; no DataFrames), and
+   care-homes-es restricted to the four rules the alternatives implement;
+3. one resident re-evaluated after a new event (`append_event` then `evaluate_resident`, from Python): the
+   median over `--samples` calls spread over residents with a stay;
+4. the alternatives: pandas (`benchmarks/alternatives/pandas_rules.py`) and DuckDB on 1 and 2 threads
+   (`duckdb_rules.py`), each prepared once from the same frames (dates parsed, codes mapped: their "load")
+   and timed evaluating the four rules; each answer is compared row for row with carerules' (tasks: resident,
+   obligation, home, opens, due, status, completed_on; payment lines: resident, practice, home, year,
+   quarter, kind, amount in pence, status). Any difference stops the run with the rows that differ.
+
+Speed is measured here, never in tests; tests/python/test_alternatives.py proves the equality quickly.
+
+    .venv/bin/python benchmarks/bench_national.py                       # national, every measurement
+    .venv/bin/python benchmarks/bench_national.py --scale 0.1           # a tenth of England
+    .venv/bin/python benchmarks/bench_national.py --scale 0.1 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence, TypeVar
+
+import numpy as np
+import pandas as pd
+
+import carerules
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from alternatives import common, duckdb_rules, pandas_rules  # noqa: E402
+
+T = TypeVar("T")
+NATIONAL_RESIDENTS = 400_000  # residents in care homes on a day, England (the generator's national preset)
+SCHEMES = ("care-homes-es", "case-management-les")
+
+# ---------------------------------------------------------------------------------------------------------
+# Timing and memory
+
+
+def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
+    """Median seconds of `repeat` runs, and the last run's value."""
+    times: list[float] = []
+    value: Any = None
+    for _ in range(max(1, repeat)):
+        gc.collect()
+        t0 = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), value
+
+
+def rss_bytes() -> int:
+    """The process's resident set size (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def peak_rss_bytes() -> int:
+    """The process's peak resident set size so far (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, ValueError, StopIteration):
+        return 0
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Populations
+
+
+DEMO_ID_COLUMNS = {
+    "practices": ["id"], "clinicians": ["id", "practice"], "homes": ["id", "practice", "lead_gp"],
+    "residents": ["id", "practice"], "stays": ["id", "resident", "home"], "admissions": ["id", "resident"],
+    "events": ["id", "resident", "home", "clinician", "performer"],
+}
+
+
+def replicate(frames: Mapping[str, pd.DataFrame], copies: int) -> dict[str, pd.DataFrame]:
+    """The demo `copies` times over, every id suffixed with its copy number (references stay inside a copy)."""
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in frames.items():
+        n = len(frame)
+        part = pd.concat([frame] * copies, ignore_index=True)
+        suffix = pd.Series(np.repeat(np.arange(copies), n).astype(str), dtype="str")
+        for col in DEMO_ID_COLUMNS.get(name, []):
+            if col in part:
+                part[col] = (part[col] + "~" + suffix).where(part[col].notna())
+        out[name] = part
+    return out
+
+
+def synthetic_frames(scale: float, seed: int) -> tuple[dict[str, pd.DataFrame], datetime.date]:
+    try:
+        from carerules import synthetic
+    except ImportError as e:
+        raise SystemExit(f"the synthetic generator is not installed ({e}): use --source demo or --population") from e
+
+    params = synthetic.Parameters.national(residents=max(1, round(NATIONAL_RESIDENTS * scale)))
+    return synthetic.generate(params, seed=seed), params.end
+
+
+def demo_frames(scale: float) -> tuple[dict[str, pd.DataFrame], datetime.date]:
+    base = carerules.frames_from_json(carerules.demo_population_path())
+    in_homes = base["stays"]["resident"].nunique()
+    copies = max(1, round(scale * NATIONAL_RESIDENTS / in_homes))
+    return replicate(base, copies), datetime.date(2026, 11, 1)
+
+
+def write_parquet(frames: Mapping[str, pd.DataFrame], folder: Path) -> None:
+    try:
+        from carerules import synthetic
+
+        synthetic.write_parquet(frames, folder)
+        return
+    except ImportError:
+        pass
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        cols = {c: (t.cast(pa.date32()) if pa.types.is_timestamp(t.type) else t) for c, t in zip(table.column_names, table.columns)}
+        pq.write_table(pa.table(cols), folder / f"{name}.parquet", compression="zstd")
+
+
+def read_parquet_frames(folder: Path) -> dict[str, pd.DataFrame]:
+    """A folder of Parquet files as DataFrames: text Arrow-backed (not copied), dates datetime64."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frames: dict[str, pd.DataFrame] = {}
+    for path in sorted(folder.glob("*.parquet")):
+        table = pq.read_table(path)
+        cols = {}
+        for name, col in zip(table.column_names, table.columns):
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            if pa.types.is_date(col.type):
+                cols[name] = pd.Series(col.cast(pa.timestamp("s")).to_numpy(), name=name)
+            elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                cols[name] = pd.Series(pd.arrays.ArrowStringArray(col.cast(pa.large_string())), name=name)
+            else:
+                cols[name] = col.to_pandas()
+        frames[path.stem] = pd.DataFrame(cols)
+    return frames
+
+
+def load(source: Path) -> carerules.Population:
+    return carerules.load_population(source) if source.is_file() else load_parquet(source)
+
+
+def rss_of_load(source: Path) -> dict[str, int]:
+    """Resident memory a fresh process gains by loading the population (held once loading is over, after
+    freeing the Parquet reader's buffers) and at its peak during the load, in bytes. Measured in a child
+    process so that nothing this process allocated before blurs it."""
+    out = subprocess.run([sys.executable, __file__, "--rss-of-load", str(source)], check=True, capture_output=True,
+                         text=True)
+    return {k: int(v) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
+
+
+def rss_child(source: Path) -> None:
+    import pyarrow as pa
+
+    gc.collect()
+    before = rss_bytes()
+    population = load(source)
+    pa.default_memory_pool().release_unused()
+    gc.collect()
+    held = rss_bytes() - before
+    peak = peak_rss_bytes() - before
+    print(json.dumps({"held": held, "peak": peak, "events": population.summary()["events"]}))
+
+
+def load_parquet(folder: Path) -> carerules.Population:
+    """Parquet to a carerules population: the library's reader when it has one, else read + from frames."""
+    reader = getattr(carerules, "read_parquet", None)
+    if reader is not None:
+        return reader(folder)  # type: ignore[no-any-return]
+    return carerules.population_from_frames(**read_parquet_frames(folder))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The run
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    figures: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv)}
+    with tempfile.TemporaryDirectory(prefix="carerules-bench-") as tmp:
+        folder = Path(tmp) / "population"
+        # --- the population, as files
+        t0 = time.perf_counter()
+        if args.population:
+            source = Path(args.population)
+            as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
+            figures["population"] = {"source": str(source)}
+        else:
+            if args.source == "synthetic":
+                frames, end = synthetic_frames(args.scale, args.seed)
+            else:
+                frames, end = demo_frames(args.scale)
+            as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else end
+            figures["population"] = {"source": args.source, "scale": args.scale, "seed": args.seed,
+                                     "generated_s": time.perf_counter() - t0}
+            log(f"generated {sum(len(f) for f in frames.values()):,} records in {time.perf_counter() - t0:.1f} s")
+            write_parquet(frames, folder)
+            del frames
+            gc.collect()
+            source = folder
+        is_json = source.is_file()
+
+        # --- 1. loading
+        rss = rss_of_load(source)
+        t_load, population = timed(lambda: load(source), args.repeat)
+        summary = population.summary()
+        counts = population.counts["total"]
+        if counts["rejected"]:
+            raise SystemExit(f"the population has {counts['rejected']} rejected records; the alternatives assume a valid one")
+        events = summary["events"]
+        if as_of is None:
+            raise SystemExit("--as-of is needed with --population")
+        figures["population"].update({"residents": summary["residents"], "events": events, "as_of": as_of.isoformat(),
+                                      "records": counts["accepted"]})
+        figures["load"] = {
+            "from": "JSON" if is_json else "Parquet",
+            "seconds": t_load, "events_per_s": events / t_load,
+            "bytes_per_event_reported": summary["memory_bytes"] / max(1, events),
+            "bytes_per_event_rss": rss["held"] / max(1, events),
+            "bytes_per_event_rss_peak": rss["peak"] / max(1, events),
+        }
+        log(f"loaded {events:,} events in {t_load:.2f} s")
+
+        # --- 2. evaluating
+        schemes_sets: dict[str, Sequence[Any]] = {
+            "care-homes-es": ["care-homes-es"], "both schemes": list(SCHEMES), "four rules": [common.rules_scheme()]}
+        evaluation: dict[str, Any] = {}
+        reference_result: Any = None
+        for label, schemes in schemes_sets.items():
+            row: dict[str, Any] = {}
+            for threads in (1, 2):
+                ev = carerules.Evaluator(population, schemes, threads=threads)
+                t, res = timed(lambda: ev._core.evaluate(as_of), args.repeat)
+                row[f"{threads}t_s"] = t
+                row["tasks"], row["payment_lines"] = res.task_count, res.payment_count
+                if label == "four rules" and threads == 1:
+                    reference_result = res
+                del res
+            row["speedup_2t"] = row["1t_s"] / row["2t_s"]
+            evaluation[label] = row
+            log(f"evaluated {label}: {row['1t_s']:.3f} s on 1 thread, {row['2t_s']:.3f} s on 2")
+        figures["evaluate"] = evaluation
+
+        # --- 4. the alternatives (before the incremental path changes the population)
+        if not args.skip_alternatives:
+            figures["alternatives"] = alternatives(args, source, is_json, as_of, reference_result, evaluation)
+        del reference_result
+        gc.collect()
+
+        # --- 3. one resident after a new event
+        figures["resident"] = one_resident(population, as_of, args.samples, args.seed)
+        log(f"one resident: median {figures['resident']['median_us']:.1f} µs")
+    return figures
+
+
+def alternatives(args: argparse.Namespace, source: Path, is_json: bool, as_of: datetime.date, reference_result: Any,
+                 evaluation: Mapping[str, Any]) -> dict[str, Any]:
+    expected_tasks, expected_payments = common.reference(reference_result)
+    frames = carerules.frames_from_json(source) if is_json else read_parquet_frames(source)
+    out: dict[str, Any] = {"tasks": len(expected_tasks), "payment_lines": len(expected_payments)}
+
+    def check(label: str, tasks: pd.DataFrame, payments: pd.DataFrame) -> None:
+        common.compare(f"{label} tasks", expected_tasks, common.canonical_tasks(tasks))
+        common.compare(f"{label} payment lines", expected_payments, common.canonical_payments(payments))
+        log(f"{label}: the same {len(expected_tasks):,} tasks and {len(expected_payments):,} payment lines as carerules")
+
+    if not args.skip_pandas:
+        t_prep, prep = timed(lambda: pandas_rules.prepare(frames), 1)
+        t_eval, answer = timed(lambda: pandas_rules.evaluate(prep, as_of), args.repeat)
+        check("pandas", answer.tasks, answer.payments)
+        out["pandas"] = {"prepare_s": t_prep, "evaluate_s": t_eval}
+        del prep, answer
+        gc.collect()
+        log(f"pandas: {t_eval:.2f} s")
+    for threads in (1, 2):
+        if args.skip_duckdb:
+            break
+        t_prep, con = timed(lambda: duckdb_rules.load(frames, threads=threads), 1)
+        t_eval, answer_db = timed(lambda: duckdb_rules.evaluate(con, as_of), args.repeat)
+        check(f"DuckDB ({threads} thread{'s' if threads > 1 else ''})", answer_db.tasks.to_pandas(), answer_db.payments.to_pandas())
+        out[f"duckdb_{threads}t"] = {"prepare_s": t_prep, "evaluate_s": t_eval}
+        con.close()
+        del answer_db
+        gc.collect()
+        log(f"DuckDB on {threads} thread(s): {t_eval:.2f} s")
+    four, full = evaluation["four rules"], evaluation["care-homes-es"]
+    ratios: dict[str, float] = {}
+    for name, threads in (("pandas", 1), ("duckdb_1t", 1), ("duckdb_2t", 2)):
+        if name in out:
+            ratios[f"{name} / carerules four rules"] = out[name]["evaluate_s"] / four[f"{threads}t_s"]
+            ratios[f"{name} / carerules care-homes-es"] = out[name]["evaluate_s"] / full[f"{threads}t_s"]
+    out["ratios"] = ratios
+    return out
+
+
+def one_resident(population: carerules.Population, as_of: datetime.date, samples: int, seed: int) -> dict[str, Any]:
+    """append_event (a medication review on the as-of date) then evaluate_resident, both schemes; timed
+    call by call from Python over residents with a stay, several calls each."""
+    ev = carerules.Evaluator(population, list(SCHEMES))
+    core = ev._core
+    # Residents with a stay: ids from the population's own tables (stays' residents are not exposed, so the
+    # evaluation of care-homes-es says who has a residence).
+    tasks = carerules.Evaluator(population, [common.rules_scheme()]).evaluate(as_of).core.task_columns()
+    with_stay = sorted(set(tasks["subject"]))
+    performer = next(iter(population.ids("clinician")), None)
+    rng = random.Random(seed)
+    chosen = rng.sample(with_stay, min(len(with_stay), max(1, samples // 10)))
+    times: list[float] = []
+    for i, resident in enumerate(chosen):
+        record: dict[str, Any] = {"id": f"bench-new-{i}", "date": as_of.isoformat(), "resident": resident,
+                                  "activity": "medication_review"}
+        if performer is not None:
+            record["performer"] = performer
+        population.append_event(record)
+        core.evaluate_resident(resident, as_of)  # first call warms the caches
+        for _ in range(10):
+            t0 = time.perf_counter_ns()
+            core.evaluate_resident(resident, as_of)
+            times.append((time.perf_counter_ns() - t0) / 1000)
+    times.sort()
+    return {"residents": len(chosen), "calls": len(times), "median_us": statistics.median(times),
+            "p90_us": times[int(0.9 * (len(times) - 1))], "p99_us": times[int(0.99 * (len(times) - 1))]}
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = float("nan")
+    import duckdb
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "load_average_1min_at_start": load, "python": platform.python_version(),
+            "pandas": pd.__version__, "numpy": np.__version__, "duckdb": duckdb.__version__}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Output
+
+
+def table(figures: Mapping[str, Any]) -> str:
+    p, ld, ev = figures["population"], figures["load"], figures["evaluate"]
+    lines = [f"population: {p['residents']:,} residents, {p['events']:,} events, as of {p['as_of']} ({p['source']})", ""]
+    rows: list[tuple[str, str]] = [
+        (f"load from {ld['from']}", f"{ld['seconds']:.2f} s, {ld['events_per_s'] / 1e6:.2f} million events/s"),
+        ("memory per loaded event (library's count)", f"{ld['bytes_per_event_reported']:.1f} B"),
+        ("memory per loaded event (RSS a fresh process gains; at peak)",
+         f"{ld['bytes_per_event_rss']:.1f} B; {ld['bytes_per_event_rss_peak']:.1f} B"),
+    ]
+    for label, row in ev.items():
+        rows.append((f"evaluate {label}, 1 thread / 2 threads",
+                     f"{row['1t_s']:.3f} s / {row['2t_s']:.3f} s (x{row['speedup_2t']:.2f}); "
+                     f"{row['tasks']:,} tasks, {row['payment_lines']:,} lines"))
+    if "resident" in figures:
+        r = figures["resident"]
+        rows.append(("one resident re-evaluated after a new event",
+                     f"median {r['median_us']:.1f} µs (p90 {r['p90_us']:.1f}, p99 {r['p99_us']:.1f}; {r['calls']:,} calls)"))
+    alt = figures.get("alternatives")
+    if alt:
+        for name, label in (("pandas", "pandas"), ("duckdb_1t", "DuckDB, 1 thread"), ("duckdb_2t", "DuckDB, 2 threads")):
+            if name in alt:
+                rows.append((f"{label}: prepare / four rules", f"{alt[name]['prepare_s']:.2f} s / {alt[name]['evaluate_s']:.3f} s "
+                             f"(equal to carerules: {alt['tasks']:,} tasks, {alt['payment_lines']:,} lines)"))
+        for label, ratio in alt["ratios"].items():
+            rows.append((label, f"x{ratio:.1f}"))
+    width = max(len(r[0]) for r in rows)
+    lines += [f"{a:<{width}}  {b}" for a, b in rows]
+    m = figures["machine"]
+    lines += ["", f"{m['cpu']}, {m['cores']} cores, load average {m['load_average_1min_at_start']:.2f} at start; "
+              f"Python {m['python']}, pandas {m['pandas']}, NumPy {m['numpy']}, DuckDB {m['duckdb']}"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", choices=["synthetic", "demo"], default="synthetic",
+                        help="generate the population (synthetic, default) or replicate the demo")
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the national population (default 1)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--population", help="read this Parquet folder or JSON file instead of generating")
+    parser.add_argument("--as-of", help="default: the generated extract's date (the demo: 2026-11-01)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is reported)")
+    parser.add_argument("--samples", type=int, default=2000, help="calls timed for one resident's re-evaluation")
+    parser.add_argument("--skip-alternatives", action="store_true")
+    parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--skip-duckdb", action="store_true")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON ('-' for standard output)")
+    parser.add_argument("--rss-of-load", metavar="PATH", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_of_load:
+        rss_child(Path(args.rss_of_load))
+        return
+    figures = run(args)
+    print(table(figures))
+    if args.json:
+        text = json.dumps(figures, indent=2, default=str)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
