@@ -2,8 +2,9 @@
 
 Populations: the bundled demo (2 practices, 142 patients, 2,621 events) and the demo replicated N times with
 renamed ids (`--copies`, default 352: about 50,000 residents and 920,000 events), so that the mix of stays,
-admissions and care is the demo's at any size. Also times what an analyst would write instead for one rule
-(entry-assessment with pandas) on the same data, and counts where the two agree.
+admissions and care is the demo's at any size. Also times what an analyst would write instead for four rules
+(benchmarks/alternatives: pandas, and SQL on DuckDB on one thread) on the same data, after checking that they
+give carerules' rows exactly. benchmarks/bench_national.py does the same on a national synthetic population.
 
 Speed is measured here, never in tests. Run:
 
@@ -17,16 +18,20 @@ import argparse
 import datetime
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import pandas as pd
 
 import carerules
-from carerules import _core, _frames
+from carerules import _frames
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from alternatives import common, duckdb_rules, pandas_rules  # noqa: E402
 
 ID_COLUMNS = {
     "practices": ["id"],
@@ -62,34 +67,6 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
         value = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), value
-
-
-def pandas_entry_assessment(frames: dict[str, pd.DataFrame], as_of: datetime.date) -> pd.DataFrame:
-    """entry-assessment as an analyst would write it: first qualifying event of each component on or after the
-    start of each stay, completion the latest of them, due 14 days after the start. Simplified where analysts
-    simplify: residences are single stays, every performer counts, no scheme-start or scope rules."""
-    stays = frames["stays"].copy()
-    stays["start"] = pd.to_datetime(stays["start"])
-    asof = pd.Timestamp(as_of)
-    stays = stays[stays["start"] <= asof]
-    ev = frames["events"]
-    ev = ev[ev["resident"].notna() & ev["activity"].notna()].copy()
-    ev["date"] = pd.to_datetime(ev["date"])
-    ev = ev[ev["date"] <= asof]
-    comps = ["holistic_assessment", "mca_assessment", "medication_review", "falls_assessment"]
-    merged = stays[["id", "resident", "start"]].merge(ev[ev["activity"].isin(comps)][["resident", "date", "activity"]], on="resident")
-    merged = merged[merged["date"] >= merged["start"]]
-    first = merged.groupby(["id", "activity"])["date"].min().unstack()
-    out = stays[["id", "resident", "start"]].set_index("id").join(first)
-    have_all = out[comps].notna().all(axis=1)
-    out["completed_on"] = out[comps].max(axis=1).where(have_all)
-    out["due"] = out["start"] + pd.Timedelta(days=14)
-    out["status"] = np.where(
-        out["completed_on"].notna(),
-        np.where(out["completed_on"] <= out["due"], "done", "late"),
-        np.where(asof > out["due"], "overdue", "open"),
-    )
-    return out.reset_index()
 
 
 def run(copies: int, repeat: int, as_of: datetime.date) -> dict[str, Any]:
@@ -146,18 +123,24 @@ def run(copies: int, repeat: int, as_of: datetime.date) -> dict[str, Any]:
                 core.evaluate_resident(resident, as_of)
                 samples.append(time.perf_counter_ns() - t0)
             row["evaluate_resident_median_us"] = statistics.median(samples) / 1000
-            # The same rule as an analyst would write it in pandas.
-            t_pd, by_pandas = timed(lambda: pandas_entry_assessment(frames, as_of), repeat)
-            tasks = carerules.Evaluator(pop_f, ["care-homes-es"]).evaluate(as_of).tasks
-            ours = tasks[tasks.obligation == "entry-assessment"]
-            row["pandas_entry_assessment_s"] = t_pd
-            row["carerules_entry_assessment_rows"] = len(ours)
-            # Agreement where both speak of the same residence (subject and opening day); where they differ,
-            # it is the rules the analyst's version leaves out (performers, eligibility, joined stays, scope).
-            both = ours.assign(start=ours["opens"]).merge(
-                by_pandas.rename(columns={"status": "status_pandas"}), left_on=["subject", "start"], right_on=["resident", "start"])
-            row["pandas_rows_matched"] = len(both)
-            row["pandas_same_status"] = int((both["status"] == both["status_pandas"]).sum())
+            # Four rules as an analyst would write them (pandas; SQL on DuckDB), checked row for row against
+            # carerules doing the same four rules (benchmarks/alternatives, tests/python/test_alternatives.py).
+            four = carerules.Evaluator(pop_f, [common.rules_scheme()])
+            t_four, res_four = timed(lambda: four._core.evaluate(as_of), repeat)
+            expected_tasks, expected_payments = common.reference(res_four)
+            prep = pandas_rules.prepare(frames)
+            t_pd, by_pandas = timed(lambda: pandas_rules.evaluate(prep, as_of), repeat)
+            con = duckdb_rules.load(frames, threads=1)
+            t_db, by_duckdb = timed(lambda: duckdb_rules.evaluate(con, as_of), repeat)
+            con.close()
+            for name, tasks, payments in (("pandas", by_pandas.tasks, by_pandas.payments),
+                                          ("duckdb", by_duckdb.tasks.to_pandas(), by_duckdb.payments.to_pandas())):
+                common.compare(f"{label}: {name} tasks", expected_tasks, common.canonical_tasks(tasks))
+                common.compare(f"{label}: {name} payment lines", expected_payments, common.canonical_payments(payments))
+            row["four_rules_carerules_s"] = t_four
+            row["four_rules_pandas_s"] = t_pd
+            row["four_rules_duckdb_1t_s"] = t_db
+            row["four_rules_rows_equal"] = len(expected_tasks) + len(expected_payments)
             results[label] = row
     return results
 

@@ -4,7 +4,9 @@ would write instead (pandas; SQL on DuckDB) for four rules, checked row for row 
 Population (one of):
 - the seeded synthetic generator (`carerules.synthetic`), preset `national` (about 400,000 residents on a day
   in about 15,800 homes) times `--scale` (default), written to Parquet in a temporary folder and read back;
-- `--population PATH`: a folder of Parquet files (one per collection) or a carerules.population/1 JSON file;
+- `--population PATH`: a folder of Parquet files (one per collection; `--write-parquet FOLDER` writes one,
+  with the as-of date beside it, so that a national population is generated once) or a
+  carerules.population/1 JSON file (give `--as-of`);
 - `--source demo`: the bundled demo replicated with fresh ids, `--scale` times the copies that give about
   the national number of residents (a stand-in where the generator is not installed).
 
@@ -172,7 +174,7 @@ def read_parquet_frames(folder: Path) -> dict[str, pd.DataFrame]:
             if pa.types.is_date(col.type):
                 cols[name] = pd.Series(col.cast(pa.timestamp("s")).to_numpy(), name=name)
             elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-                cols[name] = pd.Series(pd.arrays.ArrowStringArray(col.cast(pa.large_string())), name=name)
+                cols[name] = pd.Series(pd.arrays.ArrowExtensionArray(col), name=name)  # not copied
             else:
                 cols[name] = col.to_pandas()
         frames[path.stem] = pd.DataFrame(cols)
@@ -225,8 +227,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         t0 = time.perf_counter()
         if args.population:
             source = Path(args.population)
-            as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
-            figures["population"] = {"source": str(source)}
+            written = source / "bench.json"
+            about = json.loads(written.read_text(encoding="utf-8")) if written.is_file() else {}
+            as_of = datetime.date.fromisoformat(args.as_of or about["as_of"]) if (args.as_of or about) else None
+            figures["population"] = {**about, "source": f"{about.get('source', 'files')} read from {source}"}
         else:
             if args.source == "synthetic":
                 frames, end = synthetic_frames(args.scale, args.seed)
@@ -236,10 +240,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             figures["population"] = {"source": args.source, "scale": args.scale, "seed": args.seed,
                                      "generated_s": time.perf_counter() - t0}
             log(f"generated {sum(len(f) for f in frames.values()):,} records in {time.perf_counter() - t0:.1f} s")
+            if args.write_parquet:
+                folder = Path(args.write_parquet)
             write_parquet(frames, folder)
+            about = {"source": args.source, "scale": args.scale, "seed": args.seed, "as_of": as_of.isoformat()}
+            (folder / "bench.json").write_text(json.dumps(about) + "\n", encoding="utf-8")
             del frames
             gc.collect()
             source = folder
+            if args.write_parquet:
+                log(f"wrote {folder}")
+                return figures
         is_json = source.is_file()
 
         # --- 1. loading
@@ -425,6 +436,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="share of the national population (default 1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--population", help="read this Parquet folder or JSON file instead of generating")
+    parser.add_argument("--write-parquet", metavar="FOLDER",
+                        help="only generate the population and write it here (read it later with --population)")
     parser.add_argument("--as-of", help="default: the generated extract's date (the demo: 2026-11-01)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is reported)")
     parser.add_argument("--samples", type=int, default=2000, help="calls timed for one resident's re-evaluation")
@@ -438,6 +451,8 @@ def main() -> None:
         rss_child(Path(args.rss_of_load))
         return
     figures = run(args)
+    if args.write_parquet:
+        return
     print(table(figures))
     if args.json:
         text = json.dumps(figures, indent=2, default=str)
