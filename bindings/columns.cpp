@@ -30,6 +30,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -253,7 +254,7 @@ std::string py_text(PyObject* o, bool use_repr) {
 
 class Column {
  public:
-  enum class Storage : std::uint8_t { missing, mixed, utf8, int64, uint64, float64, boolean, datetime };
+  enum class Storage : std::uint8_t { missing, mixed, utf8, int64, uint64, float64, boolean, datetime, dictionary };
 
   Column() = default;
   Column(const Column&) = delete;
@@ -275,6 +276,7 @@ class Column {
     switch (storage_) {
       case Storage::missing: return c;
       case Storage::mixed: return mixed_at(row);
+      case Storage::dictionary: return dictionary_->at(static_cast<std::size_t>(i64_[row]));
       case Storage::utf8: {
         if (validity_ != nullptr) {
           const std::size_t bit = static_cast<std::size_t>(offset_) + row;
@@ -363,6 +365,7 @@ class Column {
   void from_unicode(const py::array& a);
   void from_bytes(const py::array& a);
   void from_arrow(const py::tuple& t, std::string_view collection, std::string_view name);
+  void from_dictionary(const py::tuple& t, std::string_view collection, std::string_view name, const PyTypes& types);
   void typed(py::array a, std::string_view collection, std::string_view name);
 
   // One Python object as a cell (list items included); `text` receives its text.
@@ -389,6 +392,9 @@ class Column {
   const double* f64_ = nullptr;
   const std::uint8_t* b_ = nullptr;
   std::int64_t per_day_ = 1;
+
+  // dictionary: i64_ holds each row's index into dictionary_, whose distinct values are read once.
+  std::unique_ptr<Column> dictionary_;
 
   // mixed (object arrays): kind per row, text spans, numbers of the few rows that are not text.
   std::vector<Kind> kinds_;
@@ -675,6 +681,39 @@ void Column::from_arrow(const py::tuple& t, std::string_view collection, std::st
   }
 }
 
+// ("dict", indices, mask or None, values): dictionary-encoded text (an Arrow dictionary array, a pandas
+// Categorical): int64 indices into `values`, itself a column (an Arrow string tuple or an array). Each distinct
+// value is converted once, however many rows name it.
+void Column::from_dictionary(const py::tuple& t, std::string_view collection, std::string_view name, const PyTypes& types) {
+  if (t.size() != 4) column_error(collection, name, {}, "is a dictionary tuple of the wrong shape: expected (\"dict\", indices, mask, values)");
+  auto indices = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(t[1]);
+  if (!indices) throw py::error_already_set();
+  if (indices.ndim() != 1) column_error(collection, name, {}, "is a dictionary tuple whose indices are not 1-dimensional");
+  dictionary_ = std::make_unique<Column>();
+  dictionary_->assign(t[3], collection, name, types);
+  size_ = static_cast<std::size_t>(indices.shape(0));
+  i64_ = indices.data();
+  keep_.emplace_back(indices);
+  if (!t[2].is_none()) {
+    auto mask = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(
+        py::array::ensure(t[2]).attr("astype")("bool").attr("view")("uint8"));
+    if (!mask) throw py::error_already_set();
+    if (static_cast<std::size_t>(mask.shape(0)) != size_)
+      column_error(collection, name, {}, "has a mask of " + std::to_string(mask.shape(0)) + " rows for " + std::to_string(size_) + " indices");
+    null_mask_ = mask.data();
+    keep_.emplace_back(mask);
+  }
+  const auto distinct = static_cast<std::int64_t>(dictionary_->size());
+  for (std::size_t row = 0; row < size_; ++row) {
+    if (null_mask_ != nullptr && null_mask_[row] != 0) continue;
+    if (i64_[row] < 0 || i64_[row] >= distinct)
+      column_error(collection, name, std::to_string(i64_[row]),
+                   "has index " + std::to_string(i64_[row]) + " at row " + std::to_string(row) + " outside its dictionary of " +
+                       std::to_string(distinct) + " values");
+  }
+  storage_ = Storage::dictionary;
+}
+
 std::optional<std::int64_t> ticks_per_day(std::string_view unit) {
   if (unit == "D") return 1;
   if (unit == "h") return 24;
@@ -751,6 +790,7 @@ void Column::assign(py::handle value, std::string_view collection, std::string_v
     const auto t = py::reinterpret_borrow<py::tuple>(value);
     const std::string tag = t.size() > 0 && py::isinstance<py::str>(t[0]) ? t[0].cast<std::string>() : std::string();
     if (tag == "utf8") return from_arrow(t, collection, name);
+    if (tag == "dict") return from_dictionary(t, collection, name, types);
     if (tag == "masked") {
       if (t.size() != 3) column_error(collection, name, {}, "is a masked tuple of the wrong shape: expected (\"masked\", values, mask)");
       assign(t[1], collection, name, types);

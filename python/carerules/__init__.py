@@ -45,6 +45,7 @@ from carerules._api import (
     load_population,
     population_from_frames,
     project_budget,
+    read_parquet,
     scheme,
 )
 from carerules._frames import frames_from_json, read_extracts, write_extracts
@@ -85,6 +86,7 @@ __all__ = [
     "project_budget",
     "quarter",
     "read_extracts",
+    "read_parquet",
     "scheme",
     "write_extracts",
 ]

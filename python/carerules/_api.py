@@ -14,7 +14,7 @@ from typing import Any, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from carerules import _core, _frames
+from carerules import _core, _frames, _parquet
 
 DateLike = Union[datetime.date, str]
 SchemeLike = Union[str, "Scheme", os.PathLike[str]]
@@ -61,20 +61,46 @@ class Population:
 
 
 def load_population(source: Union[str, os.PathLike[str]]) -> Population:
-    """Loads a population from a carerules.population/1 JSON file, or from a folder of CSV extracts.
+    """Loads a population from a carerules.population/1 JSON file, or from a folder of CSV extracts or of
+    Parquet files.
 
     A folder holds one CSV file per collection (practices.csv, clinicians.csv, homes.csv, residents.csv,
     stays.csv, admissions.csv, events.csv; any may be absent), each with a header row of the JSON field names
     (the cohort as cohort_reason and cohort_from; qualifications separated by ";"; an empty cell is a missing
-    value). Malformed JSON or CSV raises ParseError (with the file, line and column); records that cannot be
-    used are rejected with findings and the rest is loaded.
+    value); or one Parquet file per collection (practices.parquet ... events.parquet, the same columns: see
+    read_parquet). Malformed JSON or CSV raises ParseError (with the file, line and column); records that
+    cannot be used are rejected with findings and the rest is loaded.
     """
     path = Path(source)
     if path.is_dir():
+        if _parquet.has_parquet(path):
+            if any((path / f"{c}.csv").is_file() for c in _frames.COLLECTIONS):
+                raise _core.ArgumentError(
+                    f"{path} holds both CSV extracts and Parquet files: load one kind with read_parquet or "
+                    "a folder of its own"
+                )
+            return Population(_parquet.population_from_parquet(path))
         return Population(_frames.population_from_extracts(path))
     if not path.exists():
         raise FileNotFoundError(f"population file not found: {path}")
     return Population(_core.load_population_file(str(path)))
+
+
+def read_parquet(folder: Union[str, os.PathLike[str]], strict: bool = False) -> Population:
+    """A population from a folder of Parquet files, one per collection (practices.parquet, clinicians.parquet,
+    homes.parquet, residents.parquet, stays.parquet, admissions.parquet, events.parquet; any may be absent).
+
+    Columns are the JSON field names, as for population_from_frames (cohort as ``cohort_reason`` and
+    ``cohort_from``; qualifications as ";"-separated text or a list of text); dates as Arrow date32 (or
+    ISO text); text may be dictionary-encoded (each distinct value is then read once). Columns go to the C++
+    reader as Arrow buffers: nothing is done per row in Python. Needs pyarrow.
+
+    A file that cannot hold its collection (a required column missing; a column whose type cannot hold its
+    field) raises InputError naming the collection, the first record, the field and its value. Records that
+    cannot be used are rejected with findings, as by every loader; with ``strict`` the first one raises
+    InputError instead (with ``collection``, ``index``, ``record``, ``field`` and ``value``).
+    """
+    return Population(_parquet.population_from_parquet(folder, strict=strict))
 
 
 def population_from_frames(

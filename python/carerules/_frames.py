@@ -89,6 +89,12 @@ def column_values(values: Any, collection: str = "", name: str = "") -> Any:
             f"{collection}: column {name!r} has a time zone ({dtype}): dates are calendar dates; "
             "drop the zone with .dt.tz_localize(None) or give .dt.date"
         )
+    if isinstance(dtype, pd.CategoricalDtype):
+        # Dictionary-encoded: each distinct value is read once, each row by its code.
+        codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
+        missing = codes < 0
+        categories = column_values(pd.Series(dtype.categories, copy=False), collection, name)
+        return ("dict", np.where(missing, 0, codes), missing if missing.any() else None, categories)
     if _is_arrow_string(series):
         return _arrow_strings(series.array.__arrow_array__())  # type: ignore[attr-defined]
     if isinstance(dtype, pd.StringDtype):

@@ -263,7 +263,7 @@ class Parameters:
     """Median permanent stay, about 15 months (Forder and Fernandez 2011: half had died by 462 days)."""
     permanent_mean_days: float = 801.0
     """Mean permanent stay (Forder and Fernandez 2011: 801 days); with the median, the log-normal's spread."""
-    permanent_death_share: float = 0.80
+    permanent_death_share: float = 0.72
     """Permanent stays that end in death (so that about 28% of residents on a day die within a year)."""
     transfer_share: float = 0.10
     """Permanent stays that end in a move to another home (the rest of those not ending in death: discharge)."""
@@ -417,7 +417,7 @@ def add_months(days: IntArray, months: int) -> IntArray:
     day_of_month = (d - month.astype("datetime64[D]")).astype(np.int64)
     target = month + np.timedelta64(months, "M")
     length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return target.astype("datetime64[D]").astype(np.int64) + np.minimum(day_of_month, length - 1)
+    return np.asarray(target.astype("datetime64[D]").astype(np.int64) + np.minimum(day_of_month, length - 1), dtype=np.int64)
 
 
 def add_years(days: IntArray, years: int) -> IntArray:
@@ -995,7 +995,8 @@ class _Generator:
         age = 65 + 25 * rng.beta(2.0, 2.0, n)
         born = joined - np.floor(age * 365.2425).astype(np.int64)
         score = np.where(reason == 1, 0.7 + 0.3 * rng.random(n), 0.3 + 0.4 * rng.random(n))
-        return practice.astype(np.int64), reason, joined, born, np.round(score, 3)
+        return (practice.astype(np.int64), np.asarray(reason, dtype=np.int8), joined, born,
+                np.asarray(np.round(score, 3), dtype=np.float64))
 
     # --- frames
 
@@ -1075,10 +1076,9 @@ class _Generator:
 
     def event_arrays(self) -> tuple[Any, ...]:
         """The events recorded by the extract's date, in date order (then subject)."""
-        day, kind, subject, activity, practice, unqualified = self.events.arrays()
-        visible = day <= self.end
-        day, kind, subject, activity, practice, unqualified = (
-            x[visible] for x in (day, kind, subject, activity, practice, unqualified))
+        arrays: list[Any] = list(self.events.arrays())
+        visible = arrays[0] <= self.end
+        day, kind, subject, activity, practice, unqualified = (x[visible] for x in arrays)
         # In date order (then subject), so that event ids follow the calendar.
         span = int(subject.max()) + 1 if len(subject) else 1
         order = np.argsort((day - self.origin) * (3 * span) + kind.astype(np.int64) * span + subject, kind="stable")
@@ -1150,7 +1150,7 @@ class _Text:
         buf = np.empty((count, rec), dtype=np.uint8)
         buf[:, : len(head)] = head
         powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-        numbers = np.arange(count, dtype=np.int32 if width <= 9 else np.int64)
+        numbers: npt.NDArray[Any] = np.arange(count, dtype=np.int32 if width <= 9 else np.int64)
         buf[:, len(head):] = (numbers[:, None] // powers.astype(numbers.dtype)[None, :]) % 10 + 48
         if self.pa is not None:
             pa = self.pa
@@ -1305,17 +1305,18 @@ def _present(v: Any) -> bool:
     return True
 
 
-def _record(collection: str, row: Mapping[str, Any]) -> dict[str, Any]:
+def _record(collection: str, row: Mapping[Any, Any]) -> dict[str, Any]:
     """One frame row as its JSON record (the fallback writer's path)."""
     out: dict[str, Any] = {}
     for column, how in _JSON_FIELDS[collection]:
         if how == "c":
-            reason, since = row.get("cohort_reason"), row.get("cohort_from")
+            reason: Any = row.get("cohort_reason")
+            since: Any = row.get("cohort_from")
             if _present(reason) or _present(since):
                 out["cohort"] = {"reason": reason if _present(reason) else None,
                                  "from": pd.Timestamp(since).date().isoformat() if _present(since) else None}
             continue
-        v = row.get(column)
+        v: Any = row.get(column)
         if not _present(v):
             continue
         if how == "d":
