@@ -1,5 +1,5 @@
 // Shared pieces of the carerules._core bindings (split by area: errors, dates, population, columns, schemes,
-// evaluation, reports, budget).
+// evaluation, reports, budget, cohort).
 #pragma once
 
 #include "carerules/dates.hpp"
@@ -25,6 +25,7 @@ void init_evaluate(py::module_& m);
 void init_reports(py::module_& m);
 void init_columns(py::module_& m);
 void init_budget(py::module_& m);
+void init_cohort(py::module_& m);
 
 // A population as Python holds it: shared, so that evaluators and results keep it alive.
 struct PopulationHandle {

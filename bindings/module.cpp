@@ -73,4 +73,5 @@ PYBIND11_MODULE(_core, m) {
   carerules::python::init_evaluate(m);
   carerules::python::init_reports(m);
   carerules::python::init_budget(m);
+  carerules::python::init_cohort(m);
 }

@@ -1,4 +1,4 @@
-"""The `carerules` command: evaluate, payments, budget, demo, schemes and report."""
+"""The `carerules` command: evaluate, payments, budget, cohort, demo, schemes and report."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import click
 import pandas as pd
 
-from carerules import _api, _core
+from carerules import _api, _cohort, _core
 from carerules._progress import Progress
 from carerules._reports import demo_report, payment_totals
 
@@ -82,6 +82,7 @@ def cli() -> None:
       carerules evaluate -p extracts/ -s care-homes-es -s case-management-les --as-of 2025-06-30 --format csv --out out/
       carerules payments -p extracts/ --as-of 2026-03-31
       carerules budget --patients 1500 --with-plan 912
+      carerules cohort -p extract.json --as-of 2025-06-30
       carerules schemes show care-homes-es
     """
 
@@ -300,6 +301,73 @@ def budget(patients: int | None, with_plan: int | None, population: str | None, 
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         click.echo(_budget_text(b, counted))
+
+
+def _cohort_text(frame: pd.DataFrame, scheme_id: str) -> str:
+    def share(row: Any, name: str) -> str:
+        value = row[f"{name}_percent"]
+        return "n/a" if pd.isna(value) else f"{int(value)}%"
+
+    def count(value: Any) -> str:
+        return "not given" if pd.isna(value) else f"{int(value):,}"
+
+    as_of = frame["as_of"].iloc[0].isoformat()
+    out = [f"Case management cohort on {as_of} ({scheme_id})"]
+    for _, row in frame.iterrows():
+        title = f"{row.practice} {row.practice_name}".strip() if row.practice else "All practices"
+        out += [
+            "",
+            title,
+            f"  list size {count(row.list_size)}; cohort {row.cohort:,} ({share(row, 'cohort_share')} of the list; "
+            f"at most {count(row.intended_cohort)})",
+            f"  members by reason: care home {row.members_care_home:,}, risk tool {row.members_risk_tool:,}, "
+            f"clinical judgement {row.members_clinical_judgement:,} ({share(row, 'clinical_judgement_share')} of the list)",
+            f"  care home patients {row.care_home_patients:,}, of them in the cohort {row.care_home_patients_in_cohort:,} "
+            f"({share(row, 'care_home_patients_in_cohort_share')})",
+            f"  {row.care_home_patients_with_care_plan:,} of {row.care_home_patients:,} care home patients have a care plan "
+            f"({share(row, 'care_plans_of_care_home_patients')})",
+            f"  {row.members_with_care_plan:,} members have a care plan ({share(row, 'care_plans_of_cohort')} of the cohort, "
+            f"{share(row, 'care_plans_of_intended_cohort')} of the intended cohort)",
+        ]
+    return "\n".join(out)
+
+
+@cli.command()
+@click.option("--population", "-p", required=True, type=click.Path(), help=POPULATION_HELP)
+@click.option("--as-of", required=True, callback=_parse_date, help="Count the cohort as it stood on this date (YYYY-MM-DD)")
+@click.option("--scheme", "-s", "scheme_id", default="case-management-les", show_default=True,
+              help="The case management scheme (built-in id or scheme JSON file): its care plan codes and cohort limit")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text for people; json or csv (to --out FILE, default stdout) for scripts")
+@click.option("--out", "-o", type=click.Path(dir_okay=False), help="File to write (json, csv)")
+def cohort(population: str, as_of: datetime.date, scheme_id: str, fmt: str, out: str | None) -> None:
+    """The case management cohort of each practice and of all practices together on a date.
+
+    Cohort size and its share of the list, the intended cohort (the scheme's 5% limit), members by reason,
+    care home patients in the cohort, and care plans: the figures seed 004 reports ("912 of 1,500 care home
+    patients have a case management plan, 61%"). Shares are whole per cent rounded half up; json and csv
+    also give basis points.
+
+    \b
+    Examples:
+      carerules cohort -p extract.json --as-of 2025-06-30
+      carerules cohort -p extracts/ --as-of 2025-06-30 --format csv --out cohort.csv
+      carerules cohort -p extract.json --as-of 2025-06-30 --format json
+    """
+    [s] = _schemes([scheme_id])
+    frame = _cohort.cohort_summary(_load(population), as_of, s)
+    if fmt == "text":
+        click.echo(_cohort_text(frame, s.id))
+        return
+    if fmt == "json":
+        text = json.dumps({"as_of": as_of.isoformat(), "scheme": s.id, "practices": _frame_json(frame)}, indent=2,
+                          ensure_ascii=False) + "\n"
+    else:
+        text = frame.to_csv(index=False)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 @cli.command()
