@@ -48,6 +48,7 @@ from carerules._api import (
     read_parquet,
     scheme,
 )
+from carerules._cohort import cohort_summary
 from carerules._frames import frames_from_json, read_extracts, write_extracts
 
 __version__ = "0.1.0"
@@ -75,6 +76,7 @@ __all__ = [
     "add_years",
     "budget_counts",
     "builtin_schemes",
+    "cohort_summary",
     "demo_population_path",
     "evaluate",
     "financial_year",
