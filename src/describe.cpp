@@ -100,7 +100,7 @@ std::vector<std::string> task_evidence(const ResultView& v, const Task& t) {
   out.reserve(t.evidence_count);
   for (std::uint32_t i = 0; i < t.evidence_count; ++i) {
     const Index row = v.result.evidence[t.evidence_begin + i];
-    out.push_back(v.population.event_ids.name(v.population.events.id[row]));
+    out.emplace_back(v.population.event_ids.name(v.population.events.id[row]));
   }
   return out;
 }

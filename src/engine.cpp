@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <atomic>
 #include <numeric>
+#include <span>
 #include <thread>
 
 namespace carerules {
@@ -115,12 +117,14 @@ class SubjectEvaluator {
   // The subject's events on or before the as-of date, with activities as this scheme's code lists map them.
   void gather(const CompiledScheme& cs, SubjectKind kind, Index subject) {
     events_.clear();
+    present_ = 0;
     const auto& ev = pop_.events;
     auto add = [&](Index row) {
       Activity a = ev.activity[row];
       if (a == Activity::none) a = cs.activity_of_code(pop_, row, kind);
       if (a == Activity::none) return;
       if (kind == SubjectKind::resident && a == Activity::declined_aligned_practice) declined_ = true;
+      present_ |= 1U << static_cast<unsigned>(a);
       events_.push_back(QEvent{ev.date[row], a, ev.performer[row], row});
     };
     const auto range = pop_.events_of(kind, subject);
@@ -141,6 +145,7 @@ class SubjectEvaluator {
 
   const QEvent* first_match(const CompiledScheme& cs, std::uint32_t mask, PerformerSet performers, Date from, bool inclusive,
                             Date until) const noexcept {
+    if ((mask & present_) == 0) return nullptr;  // no event of these activities at all
     const Date start = inclusive ? from : from + date::days{1};
     auto it = std::lower_bound(events_.begin(), events_.end(), start,
                                [](const QEvent& e, Date d) { return e.date < d; });
@@ -189,6 +194,7 @@ class SubjectEvaluator {
                                    bool inclusive, Date until) {
     const Obligation& ob = cs.scheme->obligations[o];
     const Requirement& req = ob.requirements[requirement];
+    if ((cs.requirement_masks[o][requirement] & present_) == 0) return;
     const Date start = inclusive ? from : from + date::days{1};
     auto it = std::lower_bound(events_.begin(), events_.end(), start, [](const QEvent& e, Date d) { return e.date < d; });
     for (; it != events_.end() && it->date <= until; ++it) {
@@ -204,7 +210,7 @@ class SubjectEvaluator {
       f.subject = pop_.residents.ids.name(current_resident_);
       f.scheme = cs.scheme->id;
       f.message = std::string(to_string(it->activity)) + " on " + format_date(it->date) + " (event " +
-                  pop_.event_ids.name(pop_.events.id[it->row]) + ") by " + pop_.clinicians.ids.name(it->performer) + " (" +
+                  std::string(pop_.event_ids.name(pop_.events.id[it->row])) + ") by " + pop_.clinicians.ids.name(it->performer) + " (" +
                   std::string(to_string(pop_.clinicians.role[it->performer])) + ") does not count for " + ob.id +
                   ", which needs " + groups;
       sink_.findings.push_back(std::move(f));
@@ -466,7 +472,7 @@ class SubjectEvaluator {
       f.scheme = cs.scheme->id;
       const auto role = to_string(pop_.clinicians.role[e.performer]);
       f.message = std::string(to_string(e.activity)) + " on " + format_date(e.date) + " (event " +
-                  pop_.event_ids.name(pop_.events.id[e.row]) + ") was done by " + pop_.clinicians.ids.name(e.performer) +
+                  std::string(pop_.event_ids.name(pop_.events.id[e.row])) + ") was done by " + pop_.clinicians.ids.name(e.performer) +
                   " (" + std::string(role) +
                   (pop_.clinicians.role[e.performer] == Role::nurse ? " without a qualification the scheme accepts for it" : "") +
                   "), who is not qualified to do it under " + cs.scheme->id + ": it does not count";
@@ -480,6 +486,7 @@ class SubjectEvaluator {
   Sink& sink_;
   std::vector<Residence> residences_;
   std::vector<QEvent> events_;
+  std::uint32_t present_ = 0;  // activities of events_, as bits
   std::vector<Index> evidence_;
   Date died_on_ = no_date;
   bool declined_ = false;
@@ -533,6 +540,39 @@ void compile(Evaluator* /*unused*/, detail::EngineContext& ctx, const std::vecto
     }
     for (const StructuralRule& rule : schemes[i].structural)
       if (rule.check == StructuralCheck::registered_with_aligned_practice) cs.checks_registered_elsewhere = true;
+    const Scheme& scheme = schemes[i];
+    for (std::size_t a = 0; a < activity_count; ++a) {
+      const PerformerSet set = scheme.activity_performers[a];
+      for (std::size_t g = 0; g < scheme.performer_groups.size(); ++g)
+        if ((set >> g) & 1U) cs.needs_qualified[a] = cs.needs_qualified[a] || !scheme.performer_groups[g].anyone;
+    }
+    if (const Obligation* entry = scheme.find_obligation(scheme.payments.entry_obligation))
+      cs.entry_obligation = static_cast<std::uint16_t>(entry - scheme.obligations.data());
+    for (const SchemeVersion& v : scheme.versions)
+      cs.capitation_amounts.push_back({v.amount(to_string(PaymentKind::new_resident)), v.amount(to_string(PaymentKind::existing)),
+                                       v.amount(to_string(PaymentKind::temporary))});
+    cs.items_of.resize(scheme.obligations.size());
+    for (std::size_t k = 0; k < scheme.payments.items.size(); ++k) {
+      const PaidItem& item = scheme.payments.items[k];
+      detail::CompiledScheme::Item compiled;
+      compiled.kind = payment_kind_from_string(item.line_kind).value_or(PaymentKind::review);
+      for (const SchemeVersion& v : scheme.versions) {
+        std::optional<Pence> care_home = v.amount(item.line_kind + "/care_home");
+        if (!care_home) care_home = v.amount(item.line_kind);
+        std::optional<Pence> other = v.amount(item.line_kind + "/other");
+        if (!other) other = v.amount(item.line_kind);
+        compiled.amounts.push_back({care_home, other});
+      }
+      cs.items.push_back(std::move(compiled));
+      for (std::size_t o = 0; o < scheme.obligations.size(); ++o)
+        if (scheme.obligations[o].id == item.obligation) cs.items_of[o].push_back(static_cast<std::uint16_t>(k));
+    }
+    for (auto kind : {PaymentKind::new_resident, PaymentKind::existing, PaymentKind::temporary, PaymentKind::initial_review,
+                      PaymentKind::review, PaymentKind::health_review}) {
+      const auto it = std::find_if(scheme.payments.items.begin(), scheme.payments.items.end(),
+                                   [&](const PaidItem& item) { return item.line_kind == to_string(kind); });
+      cs.counts_to_cap[static_cast<std::size_t>(kind)] = it != scheme.payments.items.end() && it->counts_to_cap;
+    }
     ctx.schemes.push_back(std::move(cs));
   }
 }
@@ -576,19 +616,6 @@ void prepare(detail::EngineContext& ctx, Date as_of) {
     if (pop.homes.practice[h] != no_index) ctx.practice_aligned[pop.homes.practice[h]] = 1;
 }
 
-void append_sink(detail::Sink& into, detail::Sink&& from) {
-  const auto offset = static_cast<std::uint32_t>(into.evidence.size());
-  for (Task& t : from.tasks) t.evidence_begin += offset;
-  const auto task_offset = static_cast<Index>(into.tasks.size());
-  for (PaymentLine& line : from.payments)
-    if (line.task != no_index) line.task += task_offset;
-  into.tasks.insert(into.tasks.end(), from.tasks.begin(), from.tasks.end());
-  into.evidence.insert(into.evidence.end(), from.evidence.begin(), from.evidence.end());
-  into.payments.insert(into.payments.end(), from.payments.begin(), from.payments.end());
-  into.findings.insert(into.findings.end(), std::make_move_iterator(from.findings.begin()),
-                       std::make_move_iterator(from.findings.end()));
-}
-
 EvaluationResult to_result(const std::vector<Scheme>& schemes, Date as_of, detail::Sink&& sink) {
   EvaluationResult result;
   result.as_of = as_of;
@@ -605,45 +632,157 @@ EvaluationResult to_result(const std::vector<Scheme>& schemes, Date as_of, detai
 
 }  // namespace
 
+namespace {
+
+// The work of one evaluation, cut into items that threads take in turn (an atomic counter), each writing its
+// own sink; sinks are joined in item order, so the result is the same whatever the number of threads.
+// Items, in output order: structural rules (one per rule), residents, homes and clinicians in id order in
+// blocks. Counts over all events (population findings) are sums, gathered per thread and added after.
+// Items are small enough to keep both threads busy to the end, large enough that taking one costs nothing.
+constexpr std::size_t residents_per_item = 256;
+constexpr std::size_t others_per_item = 32;  // homes, clinicians: fewer, each with more events
+constexpr std::size_t events_per_item = 8192;
+
+struct WorkPlan {
+  std::vector<std::pair<std::size_t, std::size_t>> structural;  // (scheme, rule)
+  std::size_t resident_items = 0;
+  std::size_t home_items = 0;
+  std::size_t clinician_items = 0;
+  std::size_t event_items = 0;
+  std::size_t sink_items() const noexcept { return structural.size() + resident_items + home_items + clinician_items; }
+  std::size_t items() const noexcept { return sink_items() + event_items; }
+};
+
+std::size_t blocks(std::size_t n, std::size_t per) noexcept { return (n + per - 1) / per; }
+
+// Where one work item's output lies in the sink of the thread that did it.
+struct ItemOutput {
+  unsigned thread = 0;
+  std::size_t tasks = 0, tasks_end = 0, evidence = 0, evidence_end = 0, payments = 0, payments_end = 0, findings = 0,
+              findings_end = 0;
+};
+
+// The threads' sinks joined in item order (evidence and task references moved with their rows).
+detail::Sink join(std::vector<detail::Sink>& sinks, const std::vector<ItemOutput>& items) {
+  if (sinks.size() == 1) return std::move(sinks[0]);  // one thread did every item, in order
+  detail::Sink into;
+  std::size_t tasks = 0, evidence = 0, payments = 0, findings = 0;
+  for (const auto& s : sinks) {
+    tasks += s.tasks.size();
+    evidence += s.evidence.size();
+    payments += s.payments.size();
+    findings += s.findings.size();
+  }
+  into.tasks.reserve(tasks);
+  into.evidence.reserve(evidence);
+  into.payments.reserve(payments);
+  into.findings.reserve(findings);
+  for (const ItemOutput& item : items) {
+    detail::Sink& from = sinks[item.thread];
+    const auto evidence_shift = static_cast<std::int64_t>(into.evidence.size()) - static_cast<std::int64_t>(item.evidence);
+    const auto task_shift = static_cast<std::int64_t>(into.tasks.size()) - static_cast<std::int64_t>(item.tasks);
+    for (std::size_t t = item.tasks; t < item.tasks_end; ++t) {
+      Task task = from.tasks[t];
+      task.evidence_begin = static_cast<std::uint32_t>(task.evidence_begin + evidence_shift);
+      into.tasks.push_back(task);
+    }
+    into.evidence.insert(into.evidence.end(), from.evidence.begin() + static_cast<std::ptrdiff_t>(item.evidence),
+                         from.evidence.begin() + static_cast<std::ptrdiff_t>(item.evidence_end));
+    for (std::size_t p = item.payments; p < item.payments_end; ++p) {
+      PaymentLine line = from.payments[p];
+      if (line.task != no_index) line.task = static_cast<Index>(line.task + task_shift);
+      into.payments.push_back(line);
+    }
+    for (std::size_t f = item.findings; f < item.findings_end; ++f) into.findings.push_back(std::move(from.findings[f]));
+  }
+  return into;
+}
+
+}  // namespace
+
 EvaluationResult Evaluator::evaluate(Date as_of) const {
   detail::EngineContext ctx = compiled_->ctx;
   prepare(ctx, as_of);
   const Population& pop = *ctx.population;
-  detail::Sink sink;
-  detail::structural_findings(ctx, as_of, compiled_->home_order, sink);
 
-  // Residents in id order, in contiguous chunks per thread; chunks are joined in order, so the result is
-  // the same whatever the number of threads.
-  const auto& order = compiled_->resident_order;
+  WorkPlan plan;
+  for (std::size_t s = 0; s < ctx.schemes.size(); ++s)
+    for (std::size_t r = 0; r < ctx.schemes[s].scheme->structural.size(); ++r) plan.structural.emplace_back(s, r);
+  plan.resident_items = blocks(compiled_->resident_order.size(), residents_per_item);
+  plan.home_items = blocks(compiled_->home_order.size(), others_per_item);
+  plan.clinician_items = blocks(compiled_->clinician_order.size(), others_per_item);
+  plan.event_items = blocks(pop.events.size(), events_per_item);
+
   unsigned threads = ctx.options.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : ctx.options.threads;
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, order.size() / 64)));
-  std::vector<detail::Sink> parts(threads);
-  auto run = [&](unsigned part) {
-    const std::size_t begin = order.size() * part / threads;
-    const std::size_t end = order.size() * (part + 1) / threads;
-    detail::SubjectEvaluator ev(ctx, as_of, parts[part]);
-    for (std::size_t i = begin; i < end; ++i) ev.resident(order[i]);
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, plan.items())));
+  std::vector<detail::Sink> sinks(threads);  // one per thread; items append to their thread's sink
+  std::vector<ItemOutput> outputs(plan.sink_items());
+  std::vector<detail::EventCounts> counts(threads);
+  std::atomic<std::size_t> next{0};
+  auto slice = [](const std::vector<Index>& order, std::size_t item, std::size_t per_item) {
+    const std::size_t begin = item * per_item;
+    return std::span<const Index>(order).subspan(begin, std::min(per_item, order.size() - begin));
+  };
+  auto run_item = [&](std::size_t item, detail::Sink& sink) {
+    std::size_t i = item;
+    if (i < plan.structural.size()) {
+      const auto [s, r] = plan.structural[i];
+      detail::structural_rule_findings(ctx, ctx.schemes[s], ctx.schemes[s].scheme->structural[r], as_of, compiled_->home_order,
+                                       compiled_->resident_order, sink);
+      return;
+    }
+    i -= plan.structural.size();
+    detail::SubjectEvaluator ev(ctx, as_of, sink);
+    if (i < plan.resident_items) {
+      for (Index r : slice(compiled_->resident_order, i, residents_per_item)) ev.resident(r);
+      return;
+    }
+    i -= plan.resident_items;
+    if (i < plan.home_items) {
+      for (Index h : slice(compiled_->home_order, i, others_per_item)) ev.home(h);
+      return;
+    }
+    i -= plan.home_items;
+    for (Index c : slice(compiled_->clinician_order, i, others_per_item)) ev.clinician(c);
+  };
+  auto work = [&](unsigned thread) {
+    detail::Sink& sink = sinks[thread];
+    for (std::size_t item = next.fetch_add(1, std::memory_order_relaxed); item < plan.items();
+         item = next.fetch_add(1, std::memory_order_relaxed)) {
+      if (item < plan.sink_items()) {
+        ItemOutput& out = outputs[item];
+        out = ItemOutput{thread, sink.tasks.size(), 0, sink.evidence.size(), 0, sink.payments.size(), 0, sink.findings.size(), 0};
+        run_item(item, sink);
+        out.tasks_end = sink.tasks.size();
+        out.evidence_end = sink.evidence.size();
+        out.payments_end = sink.payments.size();
+        out.findings_end = sink.findings.size();
+        continue;
+      }
+      const std::size_t begin = (item - plan.sink_items()) * events_per_item;
+      detail::count_events(ctx, as_of, static_cast<Index>(begin),
+                           static_cast<Index>(std::min(pop.events.size(), begin + events_per_item)), counts[thread]);
+    }
   };
   if (threads <= 1) {
-    run(0);
+    work(0);
   } else {
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
-    run(0);
+    pool.reserve(threads - 1);
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
     for (auto& th : pool) th.join();
   }
-  for (auto& part : parts) append_sink(sink, std::move(part));
 
-  detail::SubjectEvaluator ev(ctx, as_of, sink);
-  for (Index h : compiled_->home_order) ev.home(h);
-  for (Index c : compiled_->clinician_order) ev.clinician(c);
-  detail::population_findings(ctx, as_of, sink);
-  (void)pop;
+  detail::Sink sink = join(sinks, outputs);
+  sinks.clear();
+  for (std::size_t t = 1; t < counts.size(); ++t) counts[0].add(counts[t]);
+  detail::population_findings(ctx, counts[0], sink);
   return to_result(compiled_->schemes, as_of, std::move(sink));
 }
 
 EvaluationResult Evaluator::evaluate_resident(Index resident, Date as_of) const {
-  detail::EngineContext ctx = compiled_->ctx;
+  const detail::EngineContext& ctx = compiled_->ctx;
   if (resident >= ctx.population->residents.size()) throw std::out_of_range("no resident with index " + std::to_string(resident));
   // No prepare(): a resident's tasks and lines read only the resident's own records and the homes' table,
   // which keeps this path at microseconds for a vendor re-evaluating after one new event.

@@ -5,6 +5,7 @@
 #include "carerules/residence.hpp"
 
 #include <array>
+#include <optional>
 #include <vector>
 
 namespace carerules::detail {
@@ -27,6 +28,19 @@ struct CompiledScheme {
   std::vector<std::vector<std::uint32_t>> requirement_masks;  // [obligation][requirement] activity bits
   std::array<bool, activity_count + 1> used{};  // activities some obligation of the scheme reads
   bool checks_registered_elsewhere = false;
+  // Per activity: some default performer group of the activity is not "anyone" (an event with no performer
+  // is then counted as done by a qualified clinician).
+  std::array<bool, activity_count + 1> needs_qualified{};
+  // Payments, looked up once: the capitation entry obligation (0xFFFF: none); amounts per version by key.
+  std::uint16_t entry_obligation = 0xFFFF;
+  std::vector<std::array<std::optional<Pence>, 3>> capitation_amounts;  // [version][PaymentKind new/existing/temporary]
+  struct Item {
+    PaymentKind kind = PaymentKind::review;
+    std::vector<std::array<std::optional<Pence>, 2>> amounts;  // [version][care home, other]
+  };
+  std::vector<Item> items;                                 // parallel to the scheme's payments.items
+  std::vector<std::vector<std::uint16_t>> items_of;        // [obligation] -> paid items
+  std::array<bool, 8> counts_to_cap{};                     // per PaymentKind: the first item of that kind counts
 
   Activity activity_of_code(const Population& pop, Index row, SubjectKind kind) const;
 };
@@ -52,9 +66,18 @@ struct Sink {
 void resident_payment_lines(const EngineContext& ctx, const CompiledScheme& cs, Index resident,
                             const std::vector<Residence>& residences, Date as_of, std::size_t first_task, Sink& sink);
 
-// structural.cpp: findings about homes and practices (alignment, lead GPs, cohorts), in home id order.
-void structural_findings(const EngineContext& ctx, Date as_of, const std::vector<Index>& home_order, Sink& sink);
-// structural.cpp: counts over the whole population (events with no performer, codes mapped to nothing).
-void population_findings(const EngineContext& ctx, Date as_of, Sink& sink);
+// structural.cpp: the findings of one structural rule (about homes, lead GPs, cohorts), in id order.
+void structural_rule_findings(const EngineContext& ctx, const CompiledScheme& cs, const StructuralRule& rule, Date as_of,
+                              const std::vector<Index>& home_order, const std::vector<Index>& resident_order, Sink& sink);
+
+// Counts over the whole population (codes mapped to nothing, events with no performer), gathered over ranges
+// of event rows (in any order: they are sums) and turned into findings once.
+struct EventCounts {
+  std::vector<std::size_t> unmapped;      // [system * codes + code]
+  std::vector<std::size_t> no_performer;  // [practice]; the last: no aligned practice
+  void add(const EventCounts& other);
+};
+void count_events(const EngineContext& ctx, Date as_of, Index begin, Index end, EventCounts& counts);
+void population_findings(const EngineContext& ctx, const EventCounts& counts, Sink& sink);
 
 }  // namespace carerules::detail

@@ -154,6 +154,7 @@ namespace {
 template <typename T>
 std::size_t bytes(const std::vector<T>& v) noexcept { return v.capacity() * sizeof(T); }
 std::size_t bytes(const Interner& ids) noexcept { return ids.memory_bytes(); }
+std::size_t bytes(const CompactInterner& ids) noexcept { return ids.memory_bytes(); }
 }  // namespace
 
 std::size_t Population::memory_bytes() const noexcept {

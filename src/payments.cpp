@@ -9,17 +9,19 @@ namespace carerules::detail {
 
 namespace {
 
-PaymentLine priced(const Scheme& scheme, PaymentLine line, Date price_day, const std::string& key,
-                   const std::string& fallback_key = {}) {
+// Prices a line with the version in force on `price_day`; `amount_of(version index)` is the amount under
+// the line's key (looked up when the scheme was compiled), nullopt when absent or null.
+template <typename AmountOf>
+PaymentLine priced(const Scheme& scheme, PaymentLine line, Date price_day, AmountOf amount_of) {
   const SchemeVersion* version = scheme.version_on(price_day);
   if (version == nullptr) {
     line.status = ClaimStatus::unpriced;
     line.reason = ClaimReason::no_tariff;
     return line;
   }
-  line.tariff = static_cast<std::uint16_t>(version - scheme.versions.data());
-  std::optional<Pence> amount = version->amount(key);
-  if (!amount && !fallback_key.empty()) amount = version->amount(fallback_key);
+  const auto v = static_cast<std::size_t>(version - scheme.versions.data());
+  line.tariff = static_cast<std::uint16_t>(v);
+  const std::optional<Pence> amount = amount_of(v);
   line.amount = amount;
   if (!amount) {
     line.status = ClaimStatus::unpriced;
@@ -33,12 +35,12 @@ void capitation(const EngineContext& ctx, const CompiledScheme& cs, Index r, con
   const Population& pop = *ctx.population;
   const Scheme& scheme = *cs.scheme;
   const Index practice = pop.residents.practice[r];
-  const Obligation* entry = scheme.find_obligation(scheme.payments.entry_obligation);
   // The loader requires the entry obligation to exist; without one, new lines are simply payable.
-  const std::uint16_t entry_index = entry == nullptr ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(entry - scheme.obligations.data());
+  const std::uint16_t entry_index = cs.entry_obligation;
 
   // Residences that earn capitation: in a home aligned to the resident's registered practice.
-  std::vector<const Residence*> paid;
+  thread_local std::vector<const Residence*> paid;
+  paid.clear();
   for (const Residence& res : residences)
     if (pop.homes.practice[res.home] != no_index && pop.homes.practice[res.home] == practice) paid.push_back(&res);
   if (paid.empty()) return;
@@ -87,8 +89,8 @@ void capitation(const EngineContext& ctx, const CompiledScheme& cs, Index r, con
     line.reason = kind == PaymentKind::new_resident ? ClaimReason::new_residency
                   : kind == PaymentKind::existing   ? ClaimReason::existing_residency
                                                     : ClaimReason::temporary_residency;
-    line = priced(scheme, line, q_first, std::string(to_string(kind)));
-    if (kind == PaymentKind::new_resident && line.status != ClaimStatus::unpriced && entry != nullptr) {
+    line = priced(scheme, line, q_first, [&](std::size_t v) { return cs.capitation_amounts[v][static_cast<std::size_t>(kind)]; });
+    if (kind == PaymentKind::new_resident && line.status != ClaimStatus::unpriced && entry_index != 0xFFFF) {
       // The new rate includes the review on entry: its status decides whether the line can be claimed.
       for (std::size_t t = first_task; t < sink.tasks.size(); ++t) {
         const Task& task = sink.tasks[t];
@@ -130,13 +132,11 @@ void item_of_service(const EngineContext& ctx, const CompiledScheme& cs, Index r
   for (std::size_t t = first_task; t < sink.tasks.size(); ++t) {
     const Task& task = sink.tasks[t];
     if (task.scheme != cs.index || task.subject_kind != SubjectKind::resident || !is_complete(task.status)) continue;
-    const Obligation& ob = scheme.obligations[task.obligation];
-    for (const PaidItem& item : scheme.payments.items) {
-      if (item.obligation != ob.id) continue;
+    for (std::uint16_t i : cs.items_of[task.obligation]) {
+      const CompiledScheme::Item& item = cs.items[i];
       PaymentLine line;
       line.scheme = cs.index;
-      auto kind = payment_kind_from_string(item.line_kind);
-      line.kind = kind.value_or(PaymentKind::review);
+      line.kind = item.kind;
       line.practice = pop.residents.practice[r];
       line.resident = r;
       // The home is the one the patient lived in on the activity's date (none for a patient at home).
@@ -146,25 +146,32 @@ void item_of_service(const EngineContext& ctx, const CompiledScheme& cs, Index r
       line.task = static_cast<Index>(t);
       line.care_home_patient = line.home != no_index;
       line.reason = ClaimReason::item_completed;
-      const std::string key = item.line_kind + (line.care_home_patient ? "/care_home" : "/other");
-      line = priced(scheme, line, task.completed_on, key, item.line_kind);
+      // "<kind>/care_home" or "<kind>/other", else "<kind>"
+      const std::size_t where = line.care_home_patient ? 0 : 1;
+      line = priced(scheme, line, task.completed_on, [&](std::size_t v) { return item.amounts[v][where]; });
       sink.payments.push_back(line);
     }
   }
   // Lines in date order; at most `annual_cap` paid activities per patient per financial year.
-  std::stable_sort(sink.payments.begin() + static_cast<std::ptrdiff_t>(first_line), sink.payments.end(),
-                   [](const PaymentLine& a, const PaymentLine& b) { return a.activity_date < b.activity_date; });
+  // A patient usually has a handful of lines: then a stable insertion sort, with no buffer to allocate.
+  const auto by_date = [](const PaymentLine& a, const PaymentLine& b) { return a.activity_date < b.activity_date; };
+  if (sink.payments.size() - first_line > 32) {
+    std::stable_sort(sink.payments.begin() + static_cast<std::ptrdiff_t>(first_line), sink.payments.end(), by_date);
+  } else {
+    for (std::size_t i = first_line + 1; i < sink.payments.size(); ++i)
+      for (std::size_t j = i; j > first_line && by_date(sink.payments[j], sink.payments[j - 1]); --j)
+        std::swap(sink.payments[j], sink.payments[j - 1]);
+  }
   if (scheme.payments.annual_cap <= 0) return;
-  std::map<int, int> counted;  // financial year -> paid items counting to the cap
+  std::vector<std::pair<int, int>> counted;  // financial year -> paid items counting to the cap
   for (std::size_t i = first_line; i < sink.payments.size(); ++i) {
     PaymentLine& line = sink.payments[i];
-    const std::string kind(to_string(line.kind));
-    const auto it = std::find_if(scheme.payments.items.begin(), scheme.payments.items.end(),
-                                 [&](const PaidItem& item) { return item.line_kind == kind; });
     // Only lines that would be paid count: an unpriced activity is not a paid one.
-    if (it == scheme.payments.items.end() || !it->counts_to_cap || line.status != ClaimStatus::payable) continue;
-    int& n = counted[line.quarter.year.start_year];
-    if (++n > scheme.payments.annual_cap) {
+    if (!cs.counts_to_cap[static_cast<std::size_t>(line.kind)] || line.status != ClaimStatus::payable) continue;
+    const int year = line.quarter.year.start_year;
+    auto it = std::find_if(counted.begin(), counted.end(), [&](const auto& c) { return c.first == year; });
+    if (it == counted.end()) it = counted.insert(counted.end(), {year, 0});
+    if (++it->second > scheme.payments.annual_cap) {
       line.status = ClaimStatus::withheld;
       line.reason = ClaimReason::over_annual_cap;
     }

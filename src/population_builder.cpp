@@ -234,8 +234,9 @@ std::vector<Index> bucket(const std::vector<Index>& group, std::size_t groups, s
 
 // Within each group, orders rows by date, then by id: records on the same day come out in the same order
 // whatever order the input listed them in, so results never depend on the order of the input records.
+template <typename Ids>
 void sort_groups_by_date(std::vector<Index>& order, const std::vector<Index>& offsets, const std::vector<Date>& day,
-                         const std::vector<Index>& id, const Interner& ids) {
+                         const std::vector<Index>& id, const Ids& ids) {
   const auto before = [&](Index a, Index b) {
     if (day[a] != day[b]) return day[a] < day[b];
     return ids.name(id[a]) < ids.name(id[b]);
@@ -324,9 +325,9 @@ void PopulationBuilder::reject(Collection collection, std::size_t index, std::st
 
 // Empty and duplicate ids. A record whose id was already rejected is a duplicate too: the file has two
 // records with that id, and neither can be trusted to be the one meant.
-bool PopulationBuilder::check_id(Collection c, std::size_t index, std::string_view id, const Interner& seen) {
+bool PopulationBuilder::check_id(Collection c, std::size_t index, std::string_view id, std::optional<Index> existing) {
   if (id.empty()) return fail(c, index, id, "id", {}, "is empty: every record needs an id");
-  if (const auto row = seen.find(id)) {
+  if (const auto row = existing) {
     const auto& where = accepted_index_[col(c)];
     std::string first;
     if (c == Collection::stays && *row < stay_input_index_.size())
@@ -347,7 +348,7 @@ bool PopulationBuilder::check_id(Collection c, std::size_t index, std::string_vi
 
 bool PopulationBuilder::add(const PracticeRecord& r, std::size_t index) {
   constexpr auto c = Collection::practices;
-  if (!check_id(c, index, r.id, pop_.practices.ids)) return false;
+  if (!check_id(c, index, r.id, pop_.practices.ids.find(r.id))) return false;
   if (r.list_size && *r.list_size < 0)
     return fail(c, index, r.id, "list_size", std::to_string(*r.list_size), "must not be negative", true);
   auto& t = pop_.practices;
@@ -361,7 +362,7 @@ bool PopulationBuilder::add(const PracticeRecord& r, std::size_t index) {
 bool PopulationBuilder::add(const ClinicianRecord& r, std::size_t index) {
   constexpr auto c = Collection::clinicians;
   const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
-  if (!check_id(c, index, r.id, pop_.clinicians.ids)) return false;
+  if (!check_id(c, index, r.id, pop_.clinicians.ids.find(r.id))) return false;
   if (r.practice.empty()) return fail(c, index, r.id, "practice", {}, "is missing: a clinician belongs to a practice");
   Index practice = no_index;
   if (auto p = detail::resolve(pop_.practices.ids, Collection::practices, "practice", "practice", r.practice, rejected,
@@ -383,7 +384,7 @@ bool PopulationBuilder::add(const ClinicianRecord& r, std::size_t index) {
 bool PopulationBuilder::add(const HomeRecord& r, std::size_t index) {
   constexpr auto c = Collection::homes;
   const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
-  if (!check_id(c, index, r.id, pop_.homes.ids)) return false;
+  if (!check_id(c, index, r.id, pop_.homes.ids.find(r.id))) return false;
   if (r.beds && *r.beds < 0) return fail(c, index, r.id, "beds", std::to_string(*r.beds), "must not be negative", true);
   if (r.beds && *r.beds > std::numeric_limits<std::int32_t>::max())
     return fail(c, index, r.id, "beds", std::to_string(*r.beds), "is too large", true);
@@ -413,7 +414,7 @@ bool PopulationBuilder::add(const HomeRecord& r, std::size_t index) {
 bool PopulationBuilder::add(const ResidentRecord& r, std::size_t index) {
   constexpr auto c = Collection::residents;
   const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
-  if (!check_id(c, index, r.id, pop_.residents.ids)) return false;
+  if (!check_id(c, index, r.id, pop_.residents.ids.find(r.id))) return false;
   if (r.practice.empty())
     return fail(c, index, r.id, "practice", {}, "is missing: a resident is registered with a practice");
   Index practice = no_index;
@@ -454,7 +455,7 @@ bool PopulationBuilder::add(const ResidentRecord& r, std::size_t index) {
 bool PopulationBuilder::add(const StayRecord& r, std::size_t index) {
   constexpr auto c = Collection::stays;
   const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
-  if (!check_id(c, index, r.id, pop_.stay_ids)) return false;
+  if (!check_id(c, index, r.id, pop_.stay_ids.find(r.id))) return false;
   if (r.resident.empty()) return fail(c, index, r.id, "resident", {}, "is missing: a stay is a resident's");
   Index resident = no_index;
   if (auto p = detail::resolve(pop_.residents.ids, Collection::residents, "resident", "resident", r.resident, rejected,
@@ -491,7 +492,7 @@ bool PopulationBuilder::add(const StayRecord& r, std::size_t index) {
 bool PopulationBuilder::add(const AdmissionRecord& r, std::size_t index) {
   constexpr auto c = Collection::admissions;
   const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
-  if (!check_id(c, index, r.id, pop_.admission_ids)) return false;
+  if (!check_id(c, index, r.id, pop_.admission_ids.find(r.id))) return false;
   if (r.resident.empty()) return fail(c, index, r.id, "resident", {}, "is missing: an admission is a resident's");
   Index resident = no_index;
   if (auto p = detail::resolve(pop_.residents.ids, Collection::residents, "resident", "resident", r.resident, rejected,
@@ -517,13 +518,13 @@ bool PopulationBuilder::add(const EventRecord& r, std::size_t index) {
   const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
   // Millions of events: the id is looked up once, by interning it after every other check has passed
   // (an id already there is a duplicate, and interning it added nothing).
-  if (r.id.empty() || rejected_ids_[col(c)].contains(r.id)) return check_id(c, index, r.id, Interner{});
+  if (r.id.empty() || rejected_ids_[col(c)].contains(r.id)) return check_id(c, index, r.id, std::nullopt);
   detail::CheckedEvent checked;
   if (auto p = detail::check_event(pop_, r, rejected, checked))
     return fail(c, index, r.id, p->field, p->value, std::move(p->reason), p->json);
   const std::size_t known = pop_.event_ids.size();
   const Index id = pop_.event_ids.intern(r.id);
-  if (pop_.event_ids.size() == known) return check_id(c, index, r.id, pop_.event_ids);
+  if (pop_.event_ids.size() == known) return check_id(c, index, r.id, pop_.event_ids.find(r.id));
   detail::push_event(pop_, id, r, checked);
   return accept(c);
 }
@@ -629,6 +630,7 @@ Population PopulationBuilder::finish() {
     detail::gather(t.code, order);
     detail::gather(t.system, order);
     detail::gather(t.performer, order);
+    pop_.event_ids.shrink_to_fit();
   }
 
   // Findings in collection order, then index (the overlap findings were added last).

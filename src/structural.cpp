@@ -77,14 +77,11 @@ void home_findings(const Population& pop, const Scheme& scheme, const Structural
   }
 }
 
-void cohort_findings(const Population& pop, const Scheme& scheme, const StructuralRule& rule, Date as_of, Sink& sink) {
+void cohort_findings(const Population& pop, const Scheme& scheme, const StructuralRule& rule, Date as_of,
+                     const std::vector<Index>& residents_in_order, Sink& sink) {
   const std::size_t np = pop.practices.size();
   std::vector<std::int64_t> members(np, 0);
   std::vector<std::int64_t> by_reason(np, 0);
-  std::vector<Index> residents_in_order(pop.residents.size());
-  for (Index r = 0; r < pop.residents.size(); ++r) residents_in_order[r] = r;
-  std::sort(residents_in_order.begin(), residents_in_order.end(),
-            [&](Index a, Index b) { return pop.residents.ids.name(a) < pop.residents.ids.name(b); });
   for (Index r : residents_in_order) {
     if (died_on_or_before(pop, r, as_of)) continue;
     const Index p = pop.residents.practice[r];
@@ -139,35 +136,39 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
 
 }  // namespace
 
-void structural_findings(const EngineContext& ctx, Date as_of, const std::vector<Index>& home_order, Sink& sink) {
+void structural_rule_findings(const EngineContext& ctx, const CompiledScheme& cs, const StructuralRule& rule, Date as_of,
+                              const std::vector<Index>& home_order, const std::vector<Index>& resident_order, Sink& sink) {
   const Population& pop = *ctx.population;
-  for (const CompiledScheme& cs : ctx.schemes) {
-    for (const StructuralRule& rule : cs.scheme->structural) {
-      switch (rule.check) {
-        case StructuralCheck::home_aligned:
-        case StructuralCheck::home_lead_gp:
-          home_findings(pop, *cs.scheme, rule, home_order, sink);
-          break;
-        case StructuralCheck::registered_with_aligned_practice:
-          break;  // per resident, in the engine's resident pass
-        case StructuralCheck::cohort_share:
-        case StructuralCheck::cohort_reason_share:
-        case StructuralCheck::care_home_residents_in_cohort:
-        case StructuralCheck::risk_tool_in_cohort:
-          cohort_findings(pop, *cs.scheme, rule, as_of, sink);
-          break;
-      }
-    }
+  switch (rule.check) {
+    case StructuralCheck::home_aligned:
+    case StructuralCheck::home_lead_gp:
+      home_findings(pop, *cs.scheme, rule, home_order, sink);
+      break;
+    case StructuralCheck::registered_with_aligned_practice:
+      break;  // per resident, in the engine's resident pass
+    case StructuralCheck::cohort_share:
+    case StructuralCheck::cohort_reason_share:
+    case StructuralCheck::care_home_residents_in_cohort:
+    case StructuralCheck::risk_tool_in_cohort:
+      cohort_findings(pop, *cs.scheme, rule, as_of, resident_order, sink);
+      break;
   }
 }
 
-void population_findings(const EngineContext& ctx, Date as_of, Sink& sink) {
+void EventCounts::add(const EventCounts& other) {
+  if (unmapped.size() < other.unmapped.size()) unmapped.resize(other.unmapped.size(), 0);
+  for (std::size_t i = 0; i < other.unmapped.size(); ++i) unmapped[i] += other.unmapped[i];
+  if (no_performer.size() < other.no_performer.size()) no_performer.resize(other.no_performer.size(), 0);
+  for (std::size_t i = 0; i < other.no_performer.size(); ++i) no_performer[i] += other.no_performer[i];
+}
+
+void count_events(const EngineContext& ctx, Date as_of, Index begin, Index end, EventCounts& counts) {
   const Population& pop = *ctx.population;
   const auto& ev = pop.events;
-  // Codes that no evaluated scheme maps, counted per code; events with no performer, per practice.
-  std::map<std::pair<CodeSystem, std::string>, std::size_t> unmapped;
-  std::map<std::string, std::size_t> no_performer;  // practice id -> count
-  for (Index row = 0; row < ev.size(); ++row) {
+  const std::size_t codes = pop.codes.size();
+  counts.unmapped.resize(3 * codes, 0);
+  counts.no_performer.resize(pop.practices.size() + 1, 0);  // the last: no aligned practice
+  for (Index row = begin; row < end; ++row) {
     if (ev.date[row] > as_of) continue;
     Activity activity = ev.activity[row];
     bool needs_qualified = false;
@@ -176,12 +177,10 @@ void population_findings(const EngineContext& ctx, Date as_of, Sink& sink) {
       if (a == Activity::none) continue;
       activity = a;
       if (!cs.used[static_cast<std::size_t>(a)]) continue;
-      const PerformerSet set = cs.scheme->activity_performers[static_cast<std::size_t>(a)];
-      for (std::size_t g = 0; g < cs.scheme->performer_groups.size(); ++g)
-        if ((set >> g) & 1U) needs_qualified = needs_qualified || !cs.scheme->performer_groups[g].anyone;
+      needs_qualified = needs_qualified || cs.needs_qualified[static_cast<std::size_t>(a)];
     }
     if (activity == Activity::none) {
-      ++unmapped[{ev.system[row], pop.codes.name(ev.code[row])}];
+      ++counts.unmapped[static_cast<std::size_t>(ev.system[row]) * codes + ev.code[row]];
       continue;
     }
     if (ev.performer[row] != no_index || !needs_qualified) continue;
@@ -192,8 +191,23 @@ void population_findings(const EngineContext& ctx, Date as_of, Sink& sink) {
       case SubjectKind::clinician: practice = pop.clinicians.practice[ev.subject[row]]; break;
       case SubjectKind::practice: practice = ev.subject[row]; break;
     }
-    ++no_performer[practice == no_index ? std::string() : pop.practices.ids.name(practice)];
+    ++counts.no_performer[practice == no_index ? pop.practices.size() : practice];
   }
+}
+
+void population_findings(const EngineContext& ctx, const EventCounts& counts, Sink& sink) {
+  const Population& pop = *ctx.population;
+  // Codes that no evaluated scheme maps, counted per code; events with no performer, per practice; both
+  // reported in the order of their text (system then code; practice id).
+  std::map<std::pair<CodeSystem, std::string>, std::size_t> unmapped;
+  std::map<std::string, std::size_t> no_performer;  // practice id -> count
+  const std::size_t codes = pop.codes.size();
+  for (std::size_t i = 0; i < counts.unmapped.size(); ++i)
+    if (counts.unmapped[i] != 0)
+      unmapped[{static_cast<CodeSystem>(i / codes), pop.codes.name(static_cast<Index>(i % codes))}] += counts.unmapped[i];
+  for (std::size_t p = 0; p < counts.no_performer.size(); ++p)
+    if (counts.no_performer[p] != 0)
+      no_performer[p == pop.practices.size() ? std::string() : pop.practices.ids.name(static_cast<Index>(p))] += counts.no_performer[p];
   for (const auto& [code, count] : unmapped) {
     sink.findings.push_back(finding(Severity::info, finding_code::unmapped_code, "code", code.second, "",
                                     std::string(to_string(code.first)) + " code " + code.second + " in " + std::to_string(count) +

@@ -187,7 +187,7 @@ class Population {
   EventTable events;
   Interner stay_ids;
   Interner admission_ids;
-  Interner event_ids;
+  CompactInterner event_ids;  // millions of them: held compactly (name() is a string_view)
   Interner codes;  // clinical codes seen in events
 
   // Rows of one subject, as index ranges.

@@ -124,7 +124,8 @@ class PopulationBuilder {
   bool accept(Collection c);
   bool fail(Collection c, std::size_t index, std::string_view id, std::string_view field, std::string_view value,
             std::string message, bool value_is_json = false);
-  bool check_id(Collection c, std::size_t index, std::string_view id, const Interner& seen);
+  // `existing`: the row of an accepted record of `c` with this id, if any.
+  bool check_id(Collection c, std::size_t index, std::string_view id, std::optional<Index> existing);
   void accepted_at(Collection c, std::size_t index);
 
   Population pop_;

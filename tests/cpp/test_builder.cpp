@@ -443,7 +443,7 @@ TEST_CASE("builder: events come out sorted by subject kind, subject and date, wi
     for (Index i = range.begin; i < range.end; ++i) {
       CHECK(p.events.subject_kind[i] == kind);
       CHECK(p.events.subject[i] == s);
-      out.push_back(p.event_ids.name(p.events.id[i]));
+      out.emplace_back(p.event_ids.name(p.events.id[i]));
     }
     return out;
   };

@@ -375,7 +375,7 @@ TEST_CASE("loader: events out of order in the file come out sorted per subject")
   const auto ids = [&p](SubjectKind kind, Index subject) {
     std::vector<std::string> out;
     const auto r = p.events_of(kind, subject);
-    for (Index i = r.begin; i < r.end; ++i) out.push_back(p.event_ids.name(p.events.id[i]));
+    for (Index i = r.begin; i < r.end; ++i) out.emplace_back(p.event_ids.name(p.events.id[i]));
     return out;
   };
   CHECK(ids(SubjectKind::resident, 0) == std::vector<std::string>{"E5", "E3", "E6"});
