@@ -1,0 +1,102 @@
+"""docs/notebook.ipynb runs from top to bottom, and what it shows is what carerules computes."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import struct
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import carerules
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+pytest.importorskip("matplotlib")
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "docs" / "notebook.ipynb"
+AS_OF = "2026-11-01"
+SCHEMES = ["care-homes-es", "case-management-les"]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    work = tmp_path_factory.mktemp("notebook")
+    copy = work / "notebook.ipynb"
+    shutil.copy(NOTEBOOK, copy)
+    nb = nbformat.read(copy, as_version=4)
+    # Raises CellExecutionError, naming the cell, if any cell fails.
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
+    return nb
+
+
+def tagged(nb: Any, tag: str) -> Any:
+    cells = [c for c in nb.cells if tag in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"one cell tagged {tag!r}"
+    return cells[0]
+
+
+def shown(cell: Any, mime: str) -> Any:
+    data = [o["data"][mime] for o in cell.outputs if mime in o.get("data", {})]
+    assert data, f"the cell shows no {mime}"
+    return data[-1]
+
+
+def test_the_committed_notebook_has_no_outputs() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_every_cell_runs_without_error(executed: Any) -> None:
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
+    assert errors == []
+
+
+def as_shown(frame: pd.DataFrame) -> str:
+    """A DataFrame's text as a notebook kernel shows it (pandas' defaults where there is no terminal to fit)."""
+    with pd.option_context("display.max_columns", 20, "display.width", 80, "display.max_rows", 60):
+        return repr(frame)
+
+
+def direct() -> carerules.Result:
+    # Straight from the JSON file: the notebook goes through CSV extracts, and must arrive at the same answer.
+    return carerules.evaluate(carerules.demo_population_path(), SCHEMES, AS_OF)
+
+
+def test_overdue_by_home_is_what_carerules_computes(executed: Any) -> None:
+    tasks = direct().tasks
+    overdue = tasks[(tasks["status"] == "overdue") & tasks["home"].notna()]
+    names = carerules.frames_from_json(carerules.demo_population_path())["homes"].set_index("id")["name"]
+    expected = overdue.groupby(["home", "scheme"]).size().unstack("scheme", fill_value=0).reindex(columns=SCHEMES, fill_value=0)
+    expected.insert(0, "name", names.reindex(expected.index))
+    expected["total"] = expected[SCHEMES].sum(axis=1)
+    expected.columns.name = None
+    assert int(expected["total"].sum()) == int(overdue.shape[0]) > 0
+    assert shown(tagged(executed, "overdue-by-home"), "text/plain") == as_shown(expected)
+
+
+def test_payments_by_quarter_are_what_carerules_computes(executed: Any) -> None:
+    payments = direct().payments
+    rows = []
+    for (fy, q), lines in payments.groupby(["financial_year", "quarter"]):
+        pence = {s: int(lines.loc[lines["status"] == s, "amount_pence"].sum()) for s in ("payable", "pending", "withheld")}
+        rows.append({"financial_year": fy, "quarter": q, "payable_pence": pence["payable"],
+                     "pending_pence": pence["pending"], "withheld_pence": pence["withheld"], "lines": len(lines),
+                     "payable_pounds": carerules.format_pounds(pence["payable"], thousands=True)})
+    expected = pd.DataFrame(rows).set_index(["financial_year", "quarter"])
+    assert expected["payable_pence"].sum() > 0
+    assert shown(tagged(executed, "payments-by-quarter"), "text/plain") == as_shown(expected)
+
+
+def test_the_chart_is_an_image(executed: Any) -> None:
+    png = base64.b64decode(shown(tagged(executed, "chart"), "image/png"))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert (width, height) == (800, 400)  # figsize (8, 4) at 100 dpi
