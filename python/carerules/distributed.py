@@ -547,8 +547,10 @@ def evaluate(population: Mapping[str, Any] | Partitioning | str | os.PathLike[st
     own_client = isinstance(client, str)
     dask_client: Any = client
     if isinstance(client, str):
-        from distributed import Client as DaskClient
-
+        try:
+            from distributed import Client as DaskClient
+        except ImportError as e:
+            raise ImportError("a scheduler's address needs dask.distributed: pip install 'carerules[distributed]'") from e
         dask_client = DaskClient(client)  # type: ignore[no-untyped-call]
     try:
         work: list[Any]

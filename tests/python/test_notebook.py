@@ -1,8 +1,10 @@
-"""docs/notebook.ipynb runs from top to bottom, and what it shows is what carerules computes."""
+"""The analyst's documents run as written: docs/notebook.ipynb from top to bottom, showing what carerules
+computes, and every Python example of docs/python.md."""
 
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import struct
 from pathlib import Path
@@ -18,7 +20,8 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 pytest.importorskip("matplotlib")
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "docs" / "notebook.ipynb"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+NOTEBOOK = DOCS / "notebook.ipynb"
 AS_OF = "2026-11-01"
 SCHEMES = ["care-homes-es", "case-management-les"]
 
@@ -100,3 +103,23 @@ def test_the_chart_is_an_image(executed: Any) -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
     assert (width, height) == (800, 400)  # figsize (8, 4) at 100 dpi
+
+
+def test_every_example_of_the_python_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("jinja2")
+    pytest.importorskip("plotly")
+    blocks = re.findall(r"```python\n(.*?)```", (DOCS / "python.md").read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) >= 10
+    monkeypatch.chdir(tmp_path)  # the guide's examples run in an empty folder, one after the other
+    namespace: dict[str, Any] = {"__name__": "python_guide"}
+    for number, block in enumerate(blocks):
+        exec(compile(block, f"docs/python.md, Python example {number + 1}", "exec"), namespace)
+    printed = capsys.readouterr().out
+    # What the guide's comments say it prints.
+    for shown_text in ("<carerules.Result as of 2026-11-01: 2831 tasks, 817 payment lines>",
+                       "residents 1 born 1929-02-30", "395458 £3,954.58", "Decimal('47642.77')",
+                       "events E-new-2 resident R999", "broken.json 1 52", "2025-12-30", "28623 £286.23",
+                       "25500000 24468000 -1032000"):
+        assert shown_text in printed
+    assert (tmp_path / "dashboard" / "dashboard-all.html").is_file()
