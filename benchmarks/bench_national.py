@@ -65,16 +65,47 @@ SCHEMES = ("care-homes-es", "case-management-les")
 # Timing and memory
 
 
-def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
-    """Median seconds of `repeat` runs, and the last run's value."""
+CPU: dict[str, float] = {}  # median process CPU seconds of the last timed() call, by label
+
+
+def timed(fn: Callable[[], T], repeat: int, label: str = "") -> tuple[float, T]:
+    """Median wall-clock seconds of `repeat` runs, and the last run's value. The median CPU seconds of the
+    process (every thread) go to CPU[label]: on a shared machine, a one-thread figure's CPU time is what it
+    costs when it has a core to itself, its wall time what it took while waiting for one."""
     times: list[float] = []
+    cpu: list[float] = []
     value: Any = None
     for _ in range(max(1, repeat)):
+        value = None  # the previous run's value is freed first: one population or result in memory at a time
         gc.collect()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         value = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    if label:
+        CPU[label] = statistics.median(cpu)
     return statistics.median(times), value
+
+
+LOAD_PEAK_BYTES_PER_EVENT = 350  # what loading needs at its peak (measured: about 280-340 B an event)
+
+
+def memory_check(source: Path) -> None:
+    """Refuses to load a population whose loading would need more memory than the machine has free."""
+    if source.is_file():
+        return
+    import pyarrow.parquet as pq
+
+    events = pq.ParquetFile(source / "events.parquet").metadata.num_rows
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration):
+        return
+    needed = events * LOAD_PEAK_BYTES_PER_EVENT
+    if needed > 0.9 * available:
+        raise SystemExit(f"loading {events:,} events needs about {needed / 2**30:.1f} GiB at its peak and "
+                         f"{available / 2**30:.1f} GiB is available: wait for memory, or --no-memory-check")
 
 
 def rss_bytes() -> int:
@@ -186,9 +217,9 @@ def load(source: Path) -> carerules.Population:
 
 
 def rss_of_load(source: Path) -> dict[str, int]:
-    """Resident memory a fresh process gains by loading the population (held once loading is over, after
-    freeing the Parquet reader's buffers) and at its peak during the load, in bytes. Measured in a child
-    process so that nothing this process allocated before blurs it."""
+    """Resident memory a fresh process gains by loading the population: held once loading is over (after the
+    allocators return what the load freed: `untrimmed` before that) and at its peak during the load, in bytes.
+    Measured in a child process so that nothing this process allocated before blurs it."""
     out = subprocess.run([sys.executable, __file__, "--rss-of-load", str(source)], check=True, capture_output=True,
                          text=True)
     return {k: int(v) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
@@ -200,11 +231,32 @@ def rss_child(source: Path) -> None:
     gc.collect()
     before = rss_bytes()
     population = load(source)
-    pa.default_memory_pool().release_unused()
     gc.collect()
+    untrimmed = rss_bytes() - before
+    # Give freed memory back to the system (Arrow's pool, and glibc's heap, which keeps what the load freed).
+    pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
     held = rss_bytes() - before
     peak = peak_rss_bytes() - before
-    print(json.dumps({"held": held, "peak": peak, "events": population.summary()["events"]}))
+    print(json.dumps({"held": held, "untrimmed": untrimmed, "peak": peak, "events": population.summary()["events"]}))
+
+
+def load_split(source: Path) -> tuple[float, float, carerules.Population]:
+    """Seconds reading the files into columns, seconds building the population from them, and the population.
+    A JSON file, or a Parquet folder read by the library's own reader, is one step (all of it "build")."""
+    t0 = time.perf_counter()
+    if source.is_file() or getattr(carerules, "read_parquet", None) is not None:
+        population = load(source)
+        return 0.0, time.perf_counter() - t0, population
+    frames = read_parquet_frames(source)
+    t1 = time.perf_counter()
+    population = carerules.population_from_frames(**frames)
+    return t1 - t0, time.perf_counter() - t1, population
 
 
 def load_parquet(folder: Path) -> carerules.Population:
@@ -254,8 +306,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         is_json = source.is_file()
 
         # --- 1. loading
+        if not args.no_memory_check:
+            memory_check(source)
         rss = rss_of_load(source)
-        t_load, population = timed(lambda: load(source), args.repeat)
+        splits: list[tuple[float, float]] = []
+        load_cpu: list[float] = []
+        population = None
+        for _ in range(max(1, args.repeat)):
+            population = None
+            gc.collect()
+            c0 = time.process_time()
+            t_read, t_build, population = load_split(source)
+            splits.append((t_read, t_build))
+            load_cpu.append(time.process_time() - c0)
+        assert population is not None
+        t_load = statistics.median(r + b for r, b in splits)
         summary = population.summary()
         counts = population.counts["total"]
         if counts["rejected"]:
@@ -267,9 +332,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                       "records": counts["accepted"]})
         figures["load"] = {
             "from": "JSON" if is_json else "Parquet",
-            "seconds": t_load, "events_per_s": events / t_load,
+            "seconds": t_load, "events_per_s": events / t_load, "cpu_s": statistics.median(load_cpu),
+            "read_s": statistics.median(r for r, _ in splits), "build_s": statistics.median(b for _, b in splits),
             "bytes_per_event_reported": summary["memory_bytes"] / max(1, events),
             "bytes_per_event_rss": rss["held"] / max(1, events),
+            "bytes_per_event_rss_before_trim": rss["untrimmed"] / max(1, events),
             "bytes_per_event_rss_peak": rss["peak"] / max(1, events),
         }
         log(f"loaded {events:,} events in {t_load:.2f} s")
@@ -283,8 +350,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             row: dict[str, Any] = {}
             for threads in (1, 2):
                 ev = carerules.Evaluator(population, schemes, threads=threads)
-                t, res = timed(lambda: ev._core.evaluate(as_of), args.repeat)
+                t, res = timed(lambda: ev._core.evaluate(as_of), args.repeat, "evaluate")
                 row[f"{threads}t_s"] = t
+                row[f"{threads}t_cpu_s"] = CPU["evaluate"]
                 row["tasks"], row["payment_lines"] = res.task_count, res.payment_count
                 if label == "four rules" and threads == 1:
                     reference_result = res
@@ -301,7 +369,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         gc.collect()
 
         # --- 3. one resident after a new event
-        figures["resident"] = one_resident(population, as_of, args.samples, args.seed)
+        figures["resident"] = one_resident(population, residents_with_a_stay(source), as_of, args.samples, args.seed)
         log(f"one resident: median {figures['resident']['median_us']:.1f} µs")
     return figures
 
@@ -319,9 +387,9 @@ def alternatives(args: argparse.Namespace, source: Path, is_json: bool, as_of: d
 
     if not args.skip_pandas:
         t_prep, prep = timed(lambda: pandas_rules.prepare(frames), 1)
-        t_eval, answer = timed(lambda: pandas_rules.evaluate(prep, as_of), args.repeat)
+        t_eval, answer = timed(lambda: pandas_rules.evaluate(prep, as_of), args.repeat, "pandas")
         check("pandas", answer.tasks, answer.payments)
-        out["pandas"] = {"prepare_s": t_prep, "evaluate_s": t_eval}
+        out["pandas"] = {"prepare_s": t_prep, "evaluate_s": t_eval, "evaluate_cpu_s": CPU["pandas"]}
         del prep, answer
         gc.collect()
         log(f"pandas: {t_eval:.2f} s")
@@ -329,9 +397,9 @@ def alternatives(args: argparse.Namespace, source: Path, is_json: bool, as_of: d
         if args.skip_duckdb:
             break
         t_prep, con = timed(lambda: duckdb_rules.load(frames, threads=threads), 1)
-        t_eval, answer_db = timed(lambda: duckdb_rules.evaluate(con, as_of), args.repeat)
+        t_eval, answer_db = timed(lambda: duckdb_rules.evaluate(con, as_of), args.repeat, "duckdb")
         check(f"DuckDB ({threads} thread{'s' if threads > 1 else ''})", answer_db.tasks.to_pandas(), answer_db.payments.to_pandas())
-        out[f"duckdb_{threads}t"] = {"prepare_s": t_prep, "evaluate_s": t_eval}
+        out[f"duckdb_{threads}t"] = {"prepare_s": t_prep, "evaluate_s": t_eval, "evaluate_cpu_s": CPU["duckdb"]}
         con.close()
         del answer_db
         gc.collect()
@@ -342,19 +410,27 @@ def alternatives(args: argparse.Namespace, source: Path, is_json: bool, as_of: d
         if name in out:
             ratios[f"{name} / carerules four rules"] = out[name]["evaluate_s"] / four[f"{threads}t_s"]
             ratios[f"{name} / carerules care-homes-es"] = out[name]["evaluate_s"] / full[f"{threads}t_s"]
+            if threads == 1:
+                ratios[f"{name} / carerules four rules, CPU time"] = out[name]["evaluate_cpu_s"] / four["1t_cpu_s"]
     out["ratios"] = ratios
     return out
 
 
-def one_resident(population: carerules.Population, as_of: datetime.date, samples: int, seed: int) -> dict[str, Any]:
+def residents_with_a_stay(source: Path) -> list[str]:
+    if source.is_file():
+        stays = carerules.frames_from_json(source)["stays"]["resident"]
+        return sorted(set(stays.dropna().astype(str)))
+    import pyarrow.parquet as pq
+
+    return sorted(set(pq.read_table(source / "stays.parquet", columns=["resident"]).column(0).to_pylist()))
+
+
+def one_resident(population: carerules.Population, with_stay: Sequence[str], as_of: datetime.date, samples: int,
+                 seed: int) -> dict[str, Any]:
     """append_event (a medication review on the as-of date) then evaluate_resident, both schemes; timed
-    call by call from Python over residents with a stay, several calls each."""
+    call by call from Python over residents with a stay (`samples` / 10 of them, 10 calls each)."""
     ev = carerules.Evaluator(population, list(SCHEMES))
     core = ev._core
-    # Residents with a stay: ids from the population's own tables (stays' residents are not exposed, so the
-    # evaluation of care-homes-es says who has a residence).
-    tasks = carerules.Evaluator(population, [common.rules_scheme()]).evaluate(as_of).core.task_columns()
-    with_stay = sorted(set(tasks["subject"]))
     performer = next(iter(population.ids("clinician")), None)
     rng = random.Random(seed)
     chosen = rng.sample(with_stay, min(len(with_stay), max(1, samples // 10)))
@@ -400,14 +476,15 @@ def table(figures: Mapping[str, Any]) -> str:
     p, ld, ev = figures["population"], figures["load"], figures["evaluate"]
     lines = [f"population: {p['residents']:,} residents, {p['events']:,} events, as of {p['as_of']} ({p['source']})", ""]
     rows: list[tuple[str, str]] = [
-        (f"load from {ld['from']}", f"{ld['seconds']:.2f} s, {ld['events_per_s'] / 1e6:.2f} million events/s"),
+        (f"load from {ld['from']}", f"{ld['seconds']:.2f} s (CPU {ld['cpu_s']:.2f} s), {ld['events_per_s'] / 1e6:.2f} million events/s"
+                                    + (f" (reading {ld['read_s']:.2f} s, building {ld['build_s']:.2f} s)" if ld["read_s"] else "")),
         ("memory per loaded event (library's count)", f"{ld['bytes_per_event_reported']:.1f} B"),
-        ("memory per loaded event (RSS a fresh process gains; at peak)",
-         f"{ld['bytes_per_event_rss']:.1f} B; {ld['bytes_per_event_rss_peak']:.1f} B"),
+        ("memory per loaded event (RSS a fresh process gains; untrimmed; peak)",
+         f"{ld['bytes_per_event_rss']:.1f} B; {ld['bytes_per_event_rss_before_trim']:.1f} B; {ld['bytes_per_event_rss_peak']:.1f} B"),
     ]
     for label, row in ev.items():
         rows.append((f"evaluate {label}, 1 thread / 2 threads",
-                     f"{row['1t_s']:.3f} s / {row['2t_s']:.3f} s (x{row['speedup_2t']:.2f}); "
+                     f"{row['1t_s']:.3f} s (CPU {row['1t_cpu_s']:.3f} s) / {row['2t_s']:.3f} s (x{row['speedup_2t']:.2f}); "
                      f"{row['tasks']:,} tasks, {row['payment_lines']:,} lines"))
     if "resident" in figures:
         r = figures["resident"]
@@ -418,6 +495,7 @@ def table(figures: Mapping[str, Any]) -> str:
         for name, label in (("pandas", "pandas"), ("duckdb_1t", "DuckDB, 1 thread"), ("duckdb_2t", "DuckDB, 2 threads")):
             if name in alt:
                 rows.append((f"{label}: prepare / four rules", f"{alt[name]['prepare_s']:.2f} s / {alt[name]['evaluate_s']:.3f} s "
+                             f"(CPU {alt[name]['evaluate_cpu_s']:.3f} s) "
                              f"(equal to carerules: {alt['tasks']:,} tasks, {alt['payment_lines']:,} lines)"))
         for label, ratio in alt["ratios"].items():
             rows.append((label, f"x{ratio:.1f}"))
@@ -441,6 +519,8 @@ def main() -> None:
     parser.add_argument("--as-of", help="default: the generated extract's date (the demo: 2026-11-01)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is reported)")
     parser.add_argument("--samples", type=int, default=2000, help="calls timed for one resident's re-evaluation")
+    parser.add_argument("--no-memory-check", action="store_true",
+                        help="load even when the machine seems to lack the memory to")
     parser.add_argument("--skip-alternatives", action="store_true")
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--skip-duckdb", action="store_true")
