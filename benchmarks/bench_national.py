@@ -368,6 +368,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         del reference_result
         gc.collect()
 
+        if args.dask:
+            figures["dask"] = dask_figures(source, as_of, args.dask, args.repeat)
+
         # --- 3. one resident after a new event
         figures["resident"] = one_resident(population, residents_with_a_stay(source), as_of, args.samples, args.seed)
         log(f"one resident: median {figures['resident']['median_us']:.1f} µs")
@@ -414,6 +417,35 @@ def alternatives(args: argparse.Namespace, source: Path, is_json: bool, as_of: d
                 ratios[f"{name} / carerules four rules, CPU time"] = out[name]["evaluate_cpu_s"] / four["1t_cpu_s"]
     out["ratios"] = ratios
     return out
+
+
+def dask_figures(source: Path, as_of: datetime.date, workers: int, repeat: int) -> dict[str, Any]:
+    """Both schemes from frames to result DataFrames: partitioned by practice on a local Dask cluster of
+    `workers` one-thread worker processes (carerules.distributed), and in this process on one thread; the
+    two results must be equal."""
+    from dask.distributed import Client, LocalCluster
+
+    from carerules import distributed
+
+    frames = carerules.frames_from_json(source) if source.is_file() else read_parquet_frames(source)
+
+    def one_process() -> carerules.Result:
+        result = carerules.Evaluator(carerules.population_from_frames(**frames), list(SCHEMES)).evaluate(as_of)
+        _ = result.tasks, result.payments, result.findings
+        return result
+
+    t_one, single = timed(one_process, repeat)
+    t_part, parts = timed(lambda: distributed.partition_by_practice(frames, partitions=workers * 4), 1)
+    cluster_of: Any = LocalCluster
+    client_of: Any = Client
+    with cluster_of(n_workers=workers, threads_per_worker=1, processes=True) as cluster, client_of(cluster) as client:
+        distributed.evaluate(parts, list(SCHEMES), as_of, client)  # workers import carerules once
+        t_dist, result = timed(lambda: distributed.evaluate(parts, list(SCHEMES), as_of, client), repeat)
+    for name in ("tasks", "payments", "findings"):
+        pd.testing.assert_frame_equal(getattr(single, name), getattr(result, name))
+    log(f"Dask, {workers} workers: {t_dist:.2f} s (one process {t_one:.2f} s), the same result")
+    return {"workers": workers, "partitions": result.partitions, "partition_s": t_part, "evaluate_s": t_dist,
+            "one_process_s": t_one, "speedup": t_one / t_dist}
 
 
 def residents_with_a_stay(source: Path) -> list[str]:
@@ -499,6 +531,10 @@ def table(figures: Mapping[str, Any]) -> str:
                              f"(equal to carerules: {alt['tasks']:,} tasks, {alt['payment_lines']:,} lines)"))
         for label, ratio in alt["ratios"].items():
             rows.append((label, f"x{ratio:.1f}"))
+    if "dask" in figures:
+        d = figures["dask"]
+        rows.append((f"both schemes, frames to DataFrames: Dask ({d['workers']} workers, {d['partitions']} partitions) / one process",
+                     f"{d['evaluate_s']:.2f} s / {d['one_process_s']:.2f} s (x{d['speedup']:.2f}; partitioning {d['partition_s']:.2f} s)"))
     width = max(len(r[0]) for r in rows)
     lines += [f"{a:<{width}}  {b}" for a, b in rows]
     m = figures["machine"]
@@ -524,6 +560,8 @@ def main() -> None:
     parser.add_argument("--skip-alternatives", action="store_true")
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--skip-duckdb", action="store_true")
+    parser.add_argument("--dask", type=int, metavar="WORKERS", default=0,
+                        help="also evaluate on a local Dask cluster of this many workers (frames to DataFrames)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON ('-' for standard output)")
     parser.add_argument("--rss-of-load", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
