@@ -87,7 +87,8 @@ def read_tables(folder: PathLike) -> dict[str, Any]:
     for collection, path in parquet_paths(folder).items():
         try:
             schema = pq.read_schema(path)
-            text = [f.name for f in schema if f.name in COLUMNS[collection] and _is_text(f.type)]
+                # Text read as dictionaries (as Parquet stores it where values repeat), but for the ids: each is unique.
+            text = [f.name for f in schema if f.name in COLUMNS[collection] and f.name != "id" and _is_text(f.type)]
             tables[collection] = pq.read_table(path, read_dictionary=text)
         except Exception as e:  # pyarrow's errors: a file that is not Parquet, or damaged
             err = _core.ParseError(f"{path}: not a readable Parquet file: {e}")
@@ -188,19 +189,25 @@ def _column(chunked: Any) -> Any:
     pa = _pyarrow()
     import pyarrow.compute as pc
 
+    t = chunked.type
+    if pa.types.is_dictionary(t) and _is_text(t.value_type):
+        # Each chunk has its own dictionary: their values side by side, each chunk's indices shifted to its own
+        # (no unification: a value in two dictionaries is read twice, which costs nothing per row).
+        chunks = [c for c in chunked.chunks if len(c)] or [pa.array([], type=t)]
+        dictionaries = [c.dictionary.cast(pa.large_string()) for c in chunks]
+        shift = np.cumsum([0] + [len(d) for d in dictionaries[:-1]])
+        idx = np.concatenate([
+            np.asarray(c.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64) + s for c, s in zip(chunks, shift)
+        ])
+        mask = None
+        if chunked.null_count:
+            mask = np.concatenate([np.asarray(c.is_null().to_numpy(zero_copy_only=False), dtype=bool) for c in chunks])
+        return ("dict", idx, mask, _arrow_strings(pa.chunked_array(dictionaries, type=pa.large_string())))
     arr = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
     t = arr.type
     n = len(arr)
     if pa.types.is_null(t):
         return np.full(n, None, dtype=object)
-    if pa.types.is_dictionary(t) and _is_text(t.value_type):
-        indices = arr.indices
-        dictionary = pa.chunked_array([arr.dictionary])
-        mask = None
-        if arr.null_count:
-            mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        idx = np.asarray(indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-        return ("dict", idx, mask, _arrow_strings(dictionary))
     if pa.types.is_dictionary(t):
         arr = arr.cast(t.value_type)
         t = arr.type
