@@ -672,8 +672,10 @@ class _Generator:
         cum = np.cumsum(probs, axis=1)
         has = practice >= 0
         u = rng.random(n)
-        role = (u[:, None] > cum[activity]).sum(axis=1).astype(np.int64)
-        role = np.minimum(role, 3)
+        # The role: how many of the activity's cumulative role shares u passes (one column at a time).
+        role = np.zeros(n, dtype=np.int64)
+        for k in range(3):
+            role += u > cum[activity, k]
         role = np.where(unqualified, 4, role)  # a nurse without the qualifications (or other staff)
         pr = np.maximum(practice, 0)
         count = w.role_count[pr, role]
@@ -1081,7 +1083,7 @@ class _Generator:
         day, kind, subject, activity, practice, unqualified = (x[visible] for x in arrays)
         # In date order (then subject), so that event ids follow the calendar.
         span = int(subject.max()) + 1 if len(subject) else 1
-        order = np.argsort((day - self.origin) * (3 * span) + kind.astype(np.int64) * span + subject, kind="stable")
+        order = np.argsort((day - self.origin) * (3 * span) + kind.astype(np.int64) * span + subject)
         return tuple(x[order] for x in (day, kind, subject, activity, practice, unqualified))
 
     def event_frame(self, text: _Text, events: tuple[Any, ...]) -> pd.DataFrame:
@@ -1149,9 +1151,11 @@ class _Text:
         rec = len(head) + width
         buf = np.empty((count, rec), dtype=np.uint8)
         buf[:, : len(head)] = head
-        powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-        numbers: npt.NDArray[Any] = np.arange(count, dtype=np.int32 if width <= 9 else np.int64)
-        buf[:, len(head):] = (numbers[:, None] // powers.astype(numbers.dtype)[None, :]) % 10 + 48
+        # The numbers 0 .. count-1 in order: the digit worth 10^k is 0..9 each repeated 10^k times, over and over.
+        for k in range(width):
+            step = 10**k
+            cycle = np.repeat(np.arange(48, 58, dtype=np.uint8), step)
+            buf[:, len(head) + width - 1 - k] = np.resize(cycle, count)
         if self.pa is not None:
             pa = self.pa
             large = count * rec >= 2**31
