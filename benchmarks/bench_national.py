@@ -11,9 +11,10 @@ Population (one of):
   the national number of residents (a stand-in where the generator is not installed).
 
 Measured (each the median of `--repeat` runs unless said otherwise):
-1. loading: Parquet (or JSON) to a carerules population, events a second; memory the library reports it
-   holds per loaded event (`Population.summary()["memory_bytes"]`), and the process's resident memory growth
-   over the load divided by the events (an upper bound: it includes allocator slack);
+1. loading: Parquet (`carerules.read_parquet`) or JSON to a carerules population, events a second (wall and
+   CPU time); memory per loaded event as the library counts it (`Population.summary()["memory_bytes"]`), and
+   the resident memory a fresh child process gains by loading, once its allocators have returned what the
+   load freed, and at the peak of the load;
 2. evaluating on 1 and 2 threads: care-homes-es, both schemes (tasks and payment lines; no DataFrames), and
    care-homes-es restricted to the four rules the alternatives implement;
 3. one resident re-evaluated after a new event (`append_event` then `evaluate_resident`, from Python): the
@@ -24,11 +25,16 @@ Measured (each the median of `--repeat` runs unless said otherwise):
    obligation, home, opens, due, status, completed_on; payment lines: resident, practice, home, year,
    quarter, kind, amount in pence, status). Any difference stops the run with the rows that differ.
 
-Speed is measured here, never in tests; tests/python/test_alternatives.py proves the equality quickly.
+5. with `--dask WORKERS`: both schemes from frames to result DataFrames on a local Dask cluster, against one
+   process, the results checked equal.
 
-    .venv/bin/python benchmarks/bench_national.py                       # national, every measurement
-    .venv/bin/python benchmarks/bench_national.py --scale 0.1           # a tenth of England
-    .venv/bin/python benchmarks/bench_national.py --scale 0.1 --json out.json
+On a shared machine the one-thread figures are also given as the process's CPU time. Speed is measured here,
+never in tests; tests/python/test_alternatives.py proves the equality quickly. docs/performance.md has the
+figures and the commands that produced them.
+
+    .venv/bin/python benchmarks/bench_national.py --scale 0.1                      # a tenth of England, all of it
+    .venv/bin/python benchmarks/bench_national.py --scale 1 --write-parquet /tmp/national
+    .venv/bin/python benchmarks/bench_national.py --population /tmp/national --skip-alternatives --json out.json
 """
 
 from __future__ import annotations
@@ -308,7 +314,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # --- 1. loading
         if not args.no_memory_check:
             memory_check(source)
-        rss = rss_of_load(source)
+        rss = rss_of_load(source) if not args.skip_rss else {"held": 0, "untrimmed": 0, "peak": 0}
         splits: list[tuple[float, float]] = []
         load_cpu: list[float] = []
         population = None
@@ -557,6 +563,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2000, help="calls timed for one resident's re-evaluation")
     parser.add_argument("--no-memory-check", action="store_true",
                         help="load even when the machine seems to lack the memory to")
+    parser.add_argument("--skip-rss", action="store_true", help="skip measuring memory in a fresh process (a load less)")
     parser.add_argument("--skip-alternatives", action="store_true")
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--skip-duckdb", action="store_true")
