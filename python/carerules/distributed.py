@@ -563,6 +563,8 @@ def evaluate(population: Mapping[str, Any] | Partitioning | str | os.PathLike[st
             parts = population if isinstance(population, Partitioning) else partition_by_practice(population, partitions)
             work = list(parts.partitions)
             meta = (parts.input_findings, parts.input)
+        if work and not isinstance(work[0], str):
+            work = dask_client.scatter(work)  # the data goes to the workers once, not inside the task graph
         futures = dask_client.map(evaluate_partition, work, schemes=specs, as_of=as_of, threads=threads, pure=False)
         results: list[PartitionResult] = dask_client.gather(futures)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any, Iterator
@@ -193,3 +194,19 @@ def test_an_edited_scheme_reaches_the_workers(client: Any, tmp_path: Path) -> No
 def test_a_scheme_given_twice_is_refused_before_any_work() -> None:
     with pytest.raises(carerules.ArgumentError, match="given twice"):
         distributed.evaluate(demo_frames(), ["care-homes-es", "care-homes-es"], "2025-06-30", "tcp://127.0.0.1:1")
+
+
+def test_the_scaling_example_measures_checked_results(client: Any) -> None:
+    path = Path(__file__).resolve().parents[2] / "docs" / "examples" / "distributed_scaling.py"
+    spec = importlib.util.spec_from_file_location("distributed_scaling", path)
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    frames = demo_frames()
+    one = example.one_process(frames, "2026-11-01")
+    assert example.on_cluster(frames, "2026-11-01", client, one, 1, None) > 0  # it compares every frame with `one`
+    wrong = one_process(frames, "2025-06-30")
+    with pytest.raises(AssertionError):
+        example.on_cluster(frames, "2026-11-01", client, wrong, 1, None)
+    parts = example.parts(frames, "2026-11-01", None)
+    assert parts["partitions"] == 2 and parts["largest"] <= parts["work"]
