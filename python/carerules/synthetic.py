@@ -233,7 +233,7 @@ class Parameters:
     # --- residents
     share_65_plus: float = 0.821
     """Care home residents aged 65 and over (ONS, Census 2021: 82.1%)."""
-    entry_age_mean: float = 85.0
+    entry_age_mean: float = 84.0
     """Mean age on entering a home, for those aged 65 and over."""
     entry_age_sd: float = 7.0
     """Its standard deviation (with the mean, about 56% of older residents on a day are 85 or over)."""
@@ -445,20 +445,24 @@ class _Events:
         n = len(day)
         if n == 0:
             return
-        self.day.append(np.asarray(day, dtype=np.int64))
+        # Compact types (days, subjects and practices fit 32 bits): the national population holds tens of
+        # millions of events here.
+        self.day.append(np.asarray(day, dtype=np.int32))
         self.kind.append(np.full(n, kind, dtype=np.int8))
-        self.subject.append(np.asarray(subject, dtype=np.int64))
+        self.subject.append(np.asarray(subject, dtype=np.int32))
         act = np.full(n, activity, dtype=np.int16) if np.isscalar(activity) else np.asarray(activity, dtype=np.int16)
         self.activity.append(act)
-        self.practice.append(np.asarray(practice, dtype=np.int64))
+        self.practice.append(np.asarray(practice, dtype=np.int32))
         self.unqualified.append(np.zeros(n, dtype=bool) if unqualified is None else unqualified)
 
     def arrays(self) -> tuple[IntArray, npt.NDArray[np.int8], IntArray, npt.NDArray[np.int16], IntArray, BoolArray]:
-        def cat(parts: Sequence[Any], dtype: Any) -> Any:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+        def cat(parts: list[Any], dtype: Any) -> Any:
+            out = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+            parts.clear()  # the pieces are not needed again
+            return out
 
-        return (cat(self.day, np.int64), cat(self.kind, np.int8), cat(self.subject, np.int64),
-                cat(self.activity, np.int16), cat(self.practice, np.int64), cat(self.unqualified, bool))
+        return (cat(self.day, np.int32), cat(self.kind, np.int8), cat(self.subject, np.int32),
+                cat(self.activity, np.int16), cat(self.practice, np.int32), cat(self.unqualified, bool))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1079,12 +1083,16 @@ class _Generator:
     def event_arrays(self) -> tuple[Any, ...]:
         """The events recorded by the extract's date, in date order (then subject)."""
         arrays: list[Any] = list(self.events.arrays())
-        visible = arrays[0] <= self.end
-        day, kind, subject, activity, practice, unqualified = (x[visible] for x in arrays)
-        # In date order (then subject), so that event ids follow the calendar.
+        visible = np.flatnonzero(arrays[0] <= self.end)
+        day, kind, subject = (arrays[i][visible] for i in range(3))
+        # In date order (then subject), so that event ids follow the calendar; one gather per array.
         span = int(subject.max()) + 1 if len(subject) else 1
-        order = np.argsort((day - self.origin) * (3 * span) + kind.astype(np.int64) * span + subject)
-        return tuple(x[order] for x in (day, kind, subject, activity, practice, unqualified))
+        key = (day.astype(np.int64) - self.origin) * (3 * span) + kind.astype(np.int64) * span + subject
+        order = visible[np.argsort(key)]
+        del key, day, kind, subject
+        out = tuple(x[order] for x in arrays)
+        arrays.clear()
+        return out
 
     def event_frame(self, text: _Text, events: tuple[Any, ...]) -> pd.DataFrame:
         p, rng = self.p, self.rng
