@@ -21,6 +21,7 @@ docs/distributed.md. Dask (``pip install carerules[distributed]``) is imported o
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import os
 import re
@@ -295,7 +296,12 @@ def write_partitions(frames_or_partitioning: Mapping[str, Any] | Partitioning, f
 
 @dataclass(frozen=True)
 class PartitionResult:
-    """What one partition answers for: its rows of tasks and payment lines, and its findings (as dicts)."""
+    """What one partition answers for: its rows of tasks and payment lines, and its findings (as dicts).
+
+    The tasks' list columns (``missing``, ``evidence``) travel apart, in ``task_lists``, as each row's length
+    and the items one after the other: a column of many small lists is slow to pickle, and ``combine`` puts
+    them back.
+    """
 
     number: int
     as_of: datetime.date
@@ -303,6 +309,23 @@ class PartitionResult:
     tasks: pd.DataFrame
     payments: pd.DataFrame
     findings: list[dict[str, Any]]
+    task_lists: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
+
+
+_LIST_COLUMNS = ("missing", "evidence")
+
+
+def _flatten(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    rows = column.tolist()
+    return np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows)), list(itertools.chain.from_iterable(rows))
+
+
+def _unflatten(parts: Sequence[tuple[np.ndarray, list[str]]]) -> list[list[str]]:
+    lengths = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    items = list(itertools.chain.from_iterable(p[1] for p in parts))
+    ends = np.cumsum(lengths).tolist()
+    starts = [0, *ends[:-1]]
+    return [items[a:b] for a, b in zip(starts, ends)]
 
 
 def _scheme_spec(s: SchemeArg) -> tuple[str, str, str]:
@@ -366,9 +389,10 @@ def evaluate_partition(partition: Partition | str | os.PathLike[str], schemes: S
                                        f"{subject_kind} {subject}: {f['message']}")
         if owned:
             findings.append(f)
+    kept = tasks[keep].reset_index(drop=True)
     return PartitionResult(number=number, as_of=result.as_of, schemes=result.schemes,
-                           tasks=tasks[keep].reset_index(drop=True), payments=payments[paid].reset_index(drop=True),
-                           findings=findings)
+                           tasks=kept.drop(columns=list(_LIST_COLUMNS)), payments=payments[paid].reset_index(drop=True),
+                           findings=findings, task_lists={name: _flatten(kept[name]) for name in _LIST_COLUMNS})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -513,6 +537,10 @@ def combine(results: Sequence[PartitionResult], partitioning_input: tuple[Sequen
     blocks = _structural_blocks(specs)
 
     tasks = _concat([r.tasks for r in results])
+    for name in _LIST_COLUMNS:
+        parts = [r.task_lists[name] for r in results if len(r.tasks)] or [r.task_lists[name] for r in results[:1]]
+        tasks[name] = pd.Series(_unflatten(parts), index=tasks.index, dtype=object)
+    tasks = tasks[_api.TASK_COLUMNS]
     kind = tasks["subject_kind"].map(_SUBJECT_RANK).fillna(len(_SUBJECT_RANK)).to_numpy(dtype=np.int64)
     tasks = tasks.iloc[_order(kind, _rank(tasks["subject"]), np.arange(len(tasks)))].reset_index(drop=True)
 
