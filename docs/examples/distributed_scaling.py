@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"{p['partition']:.2f} s, joining {p['combine']:.2f} s; partitions' work {p['work']:.2f} s in all, "
           f"the largest {p['largest']:.2f} s")
     for n in args.workers:
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                           scheduler_port=0, silence_logs=40) as cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
             took = on_cluster(frames, as_of, client, one, args.repeats, args.partitions)
             print(f"LocalCluster, {n} worker(s) of 1 thread: {took:.2f} s (results identical)")

@@ -20,8 +20,8 @@ SCHEMES = ["care-homes-es", "case-management-les"]
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
-    # Two worker processes of one thread each, as on a two-core machine; no dashboard, any free port.
-    with dask_distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    # Two worker processes of one thread each, as on a two-core machine; any free ports.
+    with dask_distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                        scheduler_port=0, silence_logs=40) as cluster:
         with dask_distributed.Client(cluster) as c:
             yield c
