@@ -21,6 +21,7 @@ docs/distributed.md. Dask (``pip install carerules[distributed]``) is imported o
 from __future__ import annotations
 
 import datetime
+import gc
 import itertools
 import json
 import os
@@ -325,7 +326,15 @@ def _unflatten(parts: Sequence[tuple[np.ndarray, list[str]]]) -> list[list[str]]
     items = list(itertools.chain.from_iterable(p[1] for p in parts))
     ends = np.cumsum(lengths).tolist()
     starts = [0, *ends[:-1]]
-    return [items[a:b] for a, b in zip(starts, ends)]
+    # Many small lists at once: without the cycle collector, which would otherwise scan every object again and
+    # again while they are made (lists of strings hold no cycles).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [items[a:b] for a, b in zip(starts, ends)]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _scheme_spec(s: SchemeArg) -> tuple[str, str, str]:
