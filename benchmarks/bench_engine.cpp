@@ -7,6 +7,11 @@
 //   build/bench/benchmarks/carerules_bench_engine --population=national.json --events=0   # a file as it is
 //   build/bench/benchmarks/carerules_bench_engine --events=1000000 --benchmark_filter=Evaluate
 //
+// A synthetic population (python/carerules/synthetic.py) replicated to national size: an eighth of the national
+// preset (50,000 residents at a time, about 6 million events with the generator's years of history) copied 8 times:
+//   .venv/bin/python -c "import carerules.synthetic as s; s.write_json(s.generate(s.Parameters.national(residents=50000)), 'div8.json')"
+//   build/bench/benchmarks/carerules_bench_engine --population=div8.json --copies=8 --as-of=2025-03-31
+//
 // Options (after Google Benchmark's own --benchmark_* flags; each also read from an environment variable):
 //   --population=FILE  CARERULES_BENCH_POPULATION  a `carerules.population/1` JSON file (default: the bundled demo)
 //   --events=N         CARERULES_BENCH_EVENTS      replicate the population with fresh ids (through the public
@@ -23,7 +28,8 @@
 //                           1 or 2 threads, with payment lines or without (the difference is the lines' cost)
 //   Memory                  Population::memory_bytes per loaded event, with the share of the event columns
 //   EvaluateResident        append_event (one new event) then Evaluator::evaluate_resident for that resident,
-//                           both schemes; medians of single calls as counters (re-evaluate_us, append_us)
+//                           both schemes; medians of single calls as counters (evaluate_resident_median_us,
+//                           append_event_median_us)
 // Run with --benchmark_repetitions=3 (or more) on a shared machine: two-thread figures depend on an idle core.
 #include "carerules/engine.hpp"
 #include "carerules/json_loader.hpp"
