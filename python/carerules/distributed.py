@@ -338,7 +338,7 @@ def _unflatten(parts: Sequence[tuple[np.ndarray, list[str]]]) -> list[list[str]]
 
 
 def _scheme_spec(s: SchemeArg) -> tuple[str, str, str]:
-    """A scheme as something a worker can rebuild: ("id", id or path, "") or ("json", text, source)."""
+    """A scheme as something a worker can rebuild: ("ref", built-in id or path, "") or ("json", text, source)."""
     if isinstance(s, _api.Scheme):
         return ("json", s.text, s.core.source)
     return ("ref", os.fspath(s), "")
