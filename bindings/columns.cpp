@@ -276,7 +276,8 @@ class Column {
     switch (storage_) {
       case Storage::missing: return c;
       case Storage::mixed: return mixed_at(row);
-      case Storage::dictionary: return dictionary_->at(static_cast<std::size_t>(i64_[row]));
+      case Storage::dictionary:
+        return dictionary_->at(i32_ != nullptr ? static_cast<std::size_t>(i32_[row]) : static_cast<std::size_t>(i64_[row]));
       case Storage::utf8: {
         if (validity_ != nullptr) {
           const std::size_t bit = static_cast<std::size_t>(offset_) + row;
@@ -393,8 +394,9 @@ class Column {
   const std::uint8_t* b_ = nullptr;
   std::int64_t per_day_ = 1;
 
-  // dictionary: i64_ holds each row's index into dictionary_, whose distinct values are read once.
+  // dictionary: i32_ or i64_ holds each row's index into dictionary_, whose distinct values are read once.
   std::unique_ptr<Column> dictionary_;
+  const std::int32_t* i32_ = nullptr;
 
   // mixed (object arrays): kind per row, text spans, numbers of the few rows that are not text.
   std::vector<Kind> kinds_;
@@ -682,18 +684,28 @@ void Column::from_arrow(const py::tuple& t, std::string_view collection, std::st
 }
 
 // ("dict", indices, mask or None, values): dictionary-encoded text (an Arrow dictionary array, a pandas
-// Categorical): int64 indices into `values`, itself a column (an Arrow string tuple or an array). Each distinct
+// Categorical): integer indices into `values`, itself a column (an Arrow string tuple or an array). Each distinct
 // value is converted once, however many rows name it.
 void Column::from_dictionary(const py::tuple& t, std::string_view collection, std::string_view name, const PyTypes& types) {
   if (t.size() != 4) column_error(collection, name, {}, "is a dictionary tuple of the wrong shape: expected (\"dict\", indices, mask, values)");
-  auto indices = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(t[1]);
-  if (!indices) throw py::error_already_set();
-  if (indices.ndim() != 1) column_error(collection, name, {}, "is a dictionary tuple whose indices are not 1-dimensional");
+  // int32 indices (Arrow's and most categoricals') are read in place; any other integer type as int64.
+  const py::array given = py::array::ensure(t[1]);
+  if (!given || given.ndim() != 1) column_error(collection, name, {}, "is a dictionary tuple whose indices are not a 1-dimensional array");
+  if (given.dtype().kind() == 'i' && given.itemsize() == 4) {
+    auto indices = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>::ensure(given);
+    if (!indices) throw py::error_already_set();
+    i32_ = indices.data();
+    size_ = static_cast<std::size_t>(indices.shape(0));
+    keep_.emplace_back(indices);
+  } else {
+    auto indices = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(given);
+    if (!indices) throw py::error_already_set();
+    i64_ = indices.data();
+    size_ = static_cast<std::size_t>(indices.shape(0));
+    keep_.emplace_back(indices);
+  }
   dictionary_ = std::make_unique<Column>();
   dictionary_->assign(t[3], collection, name, types);
-  size_ = static_cast<std::size_t>(indices.shape(0));
-  i64_ = indices.data();
-  keep_.emplace_back(indices);
   if (!t[2].is_none()) {
     auto mask = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(
         py::array::ensure(t[2]).attr("astype")("bool").attr("view")("uint8"));
@@ -706,9 +718,10 @@ void Column::from_dictionary(const py::tuple& t, std::string_view collection, st
   const auto distinct = static_cast<std::int64_t>(dictionary_->size());
   for (std::size_t row = 0; row < size_; ++row) {
     if (null_mask_ != nullptr && null_mask_[row] != 0) continue;
-    if (i64_[row] < 0 || i64_[row] >= distinct)
-      column_error(collection, name, std::to_string(i64_[row]),
-                   "has index " + std::to_string(i64_[row]) + " at row " + std::to_string(row) + " outside its dictionary of " +
+    const std::int64_t index = i32_ != nullptr ? i32_[row] : i64_[row];
+    if (index < 0 || index >= distinct)
+      column_error(collection, name, std::to_string(index),
+                   "has index " + std::to_string(index) + " at row " + std::to_string(row) + " outside its dictionary of " +
                        std::to_string(distinct) + " values");
   }
   storage_ = Storage::dictionary;

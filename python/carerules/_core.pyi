@@ -55,7 +55,8 @@ def load_population_file(path: str) -> Population: ...
 # integers, floats, booleans or datetime64; or anything numpy.asarray turns into one); ("masked", values,
 # mask) where mask is True for a missing value; or ("utf8", offsets, data, validity, offset, length), the
 # buffers of an Arrow string / large_string array (validity a bitmap, or None); or ("dict", indices, mask,
-# values), dictionary-encoded text: int64 indices into `values` (itself a column), mask True where missing.
+# values), dictionary-encoded text: integer indices (int32 read in place) into `values` (itself a column),
+# mask True where missing.
 Column = Any
 def population_from_columns(tables: dict[str, dict[str, Column]], text_values: bool = False) -> Population: ...
 

@@ -91,7 +91,7 @@ def column_values(values: Any, collection: str = "", name: str = "") -> Any:
         )
     if isinstance(dtype, pd.CategoricalDtype):
         # Dictionary-encoded: each distinct value is read once, each row by its code.
-        codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
+        codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int32)
         missing = codes < 0
         categories = column_values(pd.Series(dtype.categories, copy=False), collection, name)
         return ("dict", np.where(missing, 0, codes), missing if missing.any() else None, categories)
