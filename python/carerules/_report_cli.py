@@ -11,19 +11,9 @@ import click
 
 from carerules import _core
 from carerules import reports as _reports
+from carerules._options import date_option
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _date(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            return datetime.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise click.BadParameter(f"'{value}' is not a date in the form YYYY-MM-DD")
 
 
 def _quarter(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> _reports.Quarter | None:
@@ -85,8 +75,8 @@ def report() -> None:
 @report.command("clinic-list")
 @_inputs
 @click.option("--home", required=True, help="Care home id")
-@click.option("--visit-date", required=True, callback=_date, help="Date of the clinic (YYYY-MM-DD)")
-@click.option("--as-of", callback=_date, help="Records as they stood on this date (default: the visit date)")
+@click.option("--visit-date", required=True, callback=date_option, help="Date of the clinic (YYYY-MM-DD)")
+@click.option("--as-of", callback=date_option, help="Records as they stood on this date (default: the visit date)")
 @click.option("--days", type=click.IntRange(min=0), default=14, show_default=True,
               help="Also list what falls due up to this many days after the visit")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]),
@@ -126,10 +116,10 @@ def _homes(r: _reports.Reports, home: str | None, practice: str | None) -> list[
 
 @report.command("meeting-pack")
 @_inputs
-@click.option("--as-of", required=True, callback=_date, help="Date of the meeting: the pack covers up to this day")
+@click.option("--as-of", required=True, callback=date_option, help="Date of the meeting: the pack covers up to this day")
 @click.option("--home", help="Care home id (default: every home aligned to --practice, or to any practice)")
 @click.option("--practice", help="With no --home: the homes aligned to this practice")
-@click.option("--since", callback=_date, help="Start of the period (default: the home's previous manager meeting)")
+@click.option("--since", callback=date_option, help="Start of the period (default: the home's previous manager meeting)")
 @click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html", show_default=True)
 @click.option("--out", "-o", type=click.Path(),
               help="html: file (default: standard output); csv, or several homes: directory")
@@ -164,7 +154,7 @@ def meeting_pack(population: str, scheme_ids: Sequence[str], as_of: datetime.dat
 
 @report.command("quarterly")
 @_inputs
-@click.option("--as-of", required=True, callback=_date, help="Records as they stood on this date")
+@click.option("--as-of", required=True, callback=date_option, help="Records as they stood on this date")
 @click.option("--quarter", callback=_quarter, help="Financial-year quarter, e.g. 2026-27Q2 (default: the last one ended by --as-of)")
 @click.option("--practice", help="One practice (default: every practice, and the total across them for a commissioner)")
 @click.option("--format", "fmt", type=click.Choice(["html", "csv"]), default="html", show_default=True)
@@ -192,7 +182,7 @@ def quarterly(population: str, scheme_ids: Sequence[str], as_of: datetime.date, 
 
 @report.command("dashboard")
 @_inputs
-@click.option("--as-of", required=True, callback=_date, help="Records as they stood on this date")
+@click.option("--as-of", required=True, callback=date_option, help="Records as they stood on this date")
 @click.option("--practice", help="One practice (default: each practice, and one across practices)")
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Directory for the HTML files")
 def dashboard(population: str, scheme_ids: Sequence[str], as_of: datetime.date, practice: str | None, out: str) -> None:

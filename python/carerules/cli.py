@@ -13,23 +13,11 @@ import click
 import pandas as pd
 
 from carerules import _api, _cohort, _core
+from carerules._options import date_option
 from carerules._progress import Progress
 from carerules._reports import demo_report, payment_totals
 
 POPULATION_HELP = "carerules.population/1 JSON file, or a folder of CSV extracts (practices.csv, homes.csv, ...)"
-
-
-def _parse_date(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
-    except ValueError:
-        return _bad_date(value)
-
-
-def _bad_date(value: str) -> datetime.date:
-    raise click.BadParameter(f"'{value}' is not a date in the form YYYY-MM-DD")
 
 
 def _load(population: str) -> _api.Population:
@@ -91,7 +79,7 @@ def cli() -> None:
 @click.option("--population", "-p", required=True, type=click.Path(), help=POPULATION_HELP)
 @click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es"], show_default=True,
               help="Built-in scheme id or scheme JSON file; repeat for several")
-@click.option("--as-of", required=True, callback=_parse_date, help="Evaluate as the population stood on this date (YYYY-MM-DD)")
+@click.option("--as-of", required=True, callback=date_option, help="Evaluate as the population stood on this date (YYYY-MM-DD)")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
               help="json: one document; csv: tasks.csv, payments.csv and findings.csv in --out")
 @click.option("--out", "-o", type=click.Path(file_okay=True), help="JSON: file to write (default stdout); CSV: directory")
@@ -173,7 +161,7 @@ def _frame_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
 @click.option("--population", "-p", required=True, type=click.Path(), help=POPULATION_HELP)
 @click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es"], show_default=True,
               help="Built-in scheme id or scheme JSON file; repeat for several")
-@click.option("--as-of", required=True, callback=_parse_date, help="Evaluate as the population stood on this date (YYYY-MM-DD)")
+@click.option("--as-of", required=True, callback=date_option, help="Evaluate as the population stood on this date (YYYY-MM-DD)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text: a table of totals; json: lines and totals in one document; csv: payments.csv and "
                    "payment-totals.csv in --out")
@@ -255,12 +243,12 @@ def _budget_text(b: _api.BudgetProjection, counted: str) -> str:
 @click.option("--patients", type=click.IntRange(min=0), help="Care home patients (seed 004: 1500)")
 @click.option("--with-plan", type=click.IntRange(min=0), help="Of them, already case managed with a care plan (seed 004: 912)")
 @click.option("--population", "-p", type=click.Path(), help="Count both from this population instead: " + POPULATION_HELP)
-@click.option("--as-of", callback=_parse_date, help="With --population: count on this date (YYYY-MM-DD)")
+@click.option("--as-of", callback=date_option, help="With --population: count on this date (YYYY-MM-DD)")
 @click.option("--scheme", "-s", "scheme_id", default="case-management-les", show_default=True,
               help="The case management scheme (built-in id or scheme JSON file) whose tariffs price the budget")
-@click.option("--projected-on", callback=_parse_date, help="Price the projection at the tariff in force on this date "
+@click.option("--projected-on", callback=date_option, help="Price the projection at the tariff in force on this date "
               "(default: the latest version's effective date)")
-@click.option("--current-on", callback=_parse_date, help="Price the current budget at the tariff in force on this date "
+@click.option("--current-on", callback=date_option, help="Price the current budget at the tariff in force on this date "
               "(default: the day before --projected-on)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def budget(patients: int | None, with_plan: int | None, population: str | None, as_of: datetime.date | None, scheme_id: str,
@@ -334,7 +322,7 @@ def _cohort_text(frame: pd.DataFrame, scheme_id: str) -> str:
 
 @cli.command()
 @click.option("--population", "-p", required=True, type=click.Path(), help=POPULATION_HELP)
-@click.option("--as-of", required=True, callback=_parse_date, help="Count the cohort as it stood on this date (YYYY-MM-DD)")
+@click.option("--as-of", required=True, callback=date_option, help="Count the cohort as it stood on this date (YYYY-MM-DD)")
 @click.option("--scheme", "-s", "scheme_id", default="case-management-les", show_default=True,
               help="The case management scheme (built-in id or scheme JSON file): its care plan codes and cohort limit")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
@@ -372,7 +360,7 @@ def cohort(population: str, as_of: datetime.date, scheme_id: str, fmt: str, out:
 
 @cli.command()
 @click.option("--population", "-p", type=click.Path(), help="Default: the bundled demo population. " + POPULATION_HELP)
-@click.option("--as-of", callback=_parse_date, default="2026-11-01", show_default=True,
+@click.option("--as-of", callback=date_option, default="2026-11-01", show_default=True,
               help="Evaluate the population as it stood on this date")
 @click.option("--days", type=click.IntRange(min=0), default=14, show_default=True, help="Show what falls due within this many days")
 @click.option("--scheme", "-s", "scheme_ids", multiple=True, default=["care-homes-es", "case-management-les"], show_default=True,
