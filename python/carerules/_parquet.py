@@ -196,12 +196,12 @@ def _column(chunked: Any) -> Any:
         chunks = [c for c in chunked.chunks if len(c)] or [pa.array([], type=t)]
         dictionaries = [c.dictionary.cast(pa.large_string()) for c in chunks]
         shift = np.cumsum([0] + [len(d) for d in dictionaries[:-1]])
-        wide = shift[-1] + len(dictionaries[-1]) >= 2**31
-        idx = np.concatenate([
-            np.asarray(c.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64 if wide else np.int32)
-            + (np.int64(s) if wide else np.int32(s))
-            for c, s in zip(chunks, shift)
-        ])
+        width: Any = np.int64 if shift[-1] + len(dictionaries[-1]) >= 2**31 else np.int32
+        parts: list[Any] = []
+        for c, s in zip(chunks, shift):
+            part: Any = np.asarray(c.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=width)
+            parts.append(part + width(s))
+        idx = np.concatenate(parts)
         mask = None
         if chunked.null_count:
             mask = np.concatenate([np.asarray(c.is_null().to_numpy(zero_copy_only=False), dtype=bool) for c in chunks])
