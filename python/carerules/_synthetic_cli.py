@@ -10,19 +10,9 @@ import click
 
 from carerules import _core
 from carerules import synthetic as _synthetic
+from carerules._options import date_option
 
 PRESETS = ("home", "practice", "region", "national")
-
-
-def _date(ctx: click.Context | None, param: click.Parameter | None, value: str | None) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            return datetime.date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise click.BadParameter(f"'{value}' is not a date in the form YYYY-MM-DD")
 
 
 @click.command("synthesize")
@@ -31,7 +21,7 @@ def _date(ctx: click.Context | None, param: click.Parameter | None, value: str |
 @click.option("--residents", type=click.IntRange(min=1),
               help="Residents in care homes on any one day (overrides the preset's scale)")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same population")
-@click.option("--start", callback=_date, help="First day of the period covered (default 2024-04-01)")
+@click.option("--start", callback=date_option, help="First day of the period covered (default 2024-04-01)")
 @click.option("--years", type=click.IntRange(min=1), help="Years covered (default 1); the extract is dated the last day")
 @click.option("--format", "fmt", type=click.Choice(["json", "parquet"]), default="json", show_default=True,
               help="json: one carerules.population/1 file; parquet: a folder with one file per collection")

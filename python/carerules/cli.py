@@ -1,4 +1,4 @@
-"""The `carerules` command: evaluate, payments, budget, cohort, demo, schemes and report."""
+"""The `carerules` command: evaluate, payments, budget, cohort, demo, schemes, report and synthesize."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ def cli() -> None:
       carerules payments -p extracts/ --as-of 2026-03-31
       carerules budget --patients 1500 --with-plan 912
       carerules cohort -p extract.json --as-of 2025-06-30
+      carerules synthesize --preset practice --seed 1 --out practice.json
       carerules schemes show care-homes-es
     """
 
@@ -407,3 +408,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
 from carerules._report_cli import report  # noqa: E402
 
 cli.add_command(report)
+
+from carerules._synthetic_cli import synthesize  # noqa: E402
+
+cli.add_command(synthesize)

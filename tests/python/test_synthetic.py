@@ -273,3 +273,13 @@ def test_synthesize_command_writes_a_population(tmp_path: Path) -> None:
     assert "Examples:" in help_text and "--preset national" in help_text
     bad = runner.invoke(synthesize, ["--start", "2025-02-30", "--out", str(out)])
     assert bad.exit_code != 0 and "is not a date" in bad.output
+
+
+def test_the_carerules_command_has_synthesize(tmp_path: Path) -> None:
+    from carerules.cli import cli
+
+    out = tmp_path / "home.json"
+    result = CliRunner().invoke(cli, ["synthesize", "--preset", "home", "--seed", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert carerules.load_population(out).counts["total"]["rejected"] == 0
+    assert "synthesize" in CliRunner().invoke(cli, ["--help"]).output
