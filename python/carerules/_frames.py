@@ -281,17 +281,23 @@ def read_csv_extract(path: PathLike) -> pd.DataFrame:
     return frame
 
 
-def extract_paths(folder: PathLike) -> dict[str, Path]:
-    """The CSV extracts in `folder`: {collection: path} for each of practices.csv ... events.csv there."""
+def collection_files(folder: PathLike, suffix: str, kind: str) -> dict[str, Path]:
+    """{collection: path} for each of practices<suffix> ... events<suffix> in `folder`; FileNotFoundError when the
+    folder is missing or holds none of them (`kind` names them in the message: "CSV extracts")."""
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"population folder not found: {root}")
-    found = {c: root / f"{c}.csv" for c in COLLECTIONS if (root / f"{c}.csv").is_file()}
+    found = {c: root / f"{c}{suffix}" for c in COLLECTIONS if (root / f"{c}{suffix}").is_file()}
     if not found:
         raise FileNotFoundError(
-            f"no CSV extracts in {root}: expected one or more of {', '.join(c + '.csv' for c in COLLECTIONS)}"
+            f"no {kind} in {root}: expected one or more of {', '.join(c + suffix for c in COLLECTIONS)}"
         )
     return found
+
+
+def extract_paths(folder: PathLike) -> dict[str, Path]:
+    """The CSV extracts in `folder`: {collection: path} for each of practices.csv ... events.csv there."""
+    return collection_files(folder, ".csv", "CSV extracts")
 
 
 def read_extracts(folder: PathLike) -> dict[str, pd.DataFrame]:

@@ -20,6 +20,7 @@ from typing import Any, Union
 import numpy as np
 
 from carerules import _core
+from carerules import _frames
 from carerules._frames import COLLECTIONS, COLUMNS, _arrow_strings
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -62,15 +63,7 @@ def _pyarrow() -> Any:
 
 def parquet_paths(folder: PathLike) -> dict[str, Path]:
     """The Parquet files in ``folder``: {collection: path} for each of practices.parquet ... events.parquet."""
-    root = Path(folder)
-    if not root.is_dir():
-        raise FileNotFoundError(f"population folder not found: {root}")
-    found = {c: root / f"{c}.parquet" for c in COLLECTIONS if (root / f"{c}.parquet").is_file()}
-    if not found:
-        raise FileNotFoundError(
-            f"no Parquet files in {root}: expected one or more of {', '.join(c + '.parquet' for c in COLLECTIONS)}"
-        )
-    return found
+    return _frames.collection_files(folder, ".parquet", "Parquet files")
 
 
 def has_parquet(folder: PathLike) -> bool:
