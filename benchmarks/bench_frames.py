@@ -29,6 +29,13 @@ import pandas as pd
 
 import carerules
 
+
+def where_or_none(mask: Any, values: Any) -> Any:
+    """An object column: `values` (an array or one value) where `mask`, None elsewhere."""
+    out = np.full(len(mask), None, dtype=object)
+    out[mask] = values[mask] if isinstance(values, np.ndarray) else values
+    return out
+
 ACTIVITIES = np.array(
     ["holistic_assessment", "mca_assessment", "medication_review", "falls_assessment", "care_plan", "gp_review",
      "clinic_review", "admin_review", "care_planning", "preferred_place_of_death"],
@@ -60,7 +67,7 @@ def synthetic(events: int, seed: int = 1) -> dict[str, pd.DataFrame]:
                               "list_size": rng.integers(5000, 15000, n_prac)})
     clin_practice = np.repeat(np.arange(n_prac), 10)
     roles = np.tile(np.array(["gp", "gp", "gp", "gp", "nurse", "nurse", "nurse", "pharmacist", "other", "other"], dtype=object), n_prac)
-    quals = np.where(roles == "nurse", "gpn-specialist-practitioner;district-nurse-pgdip", None).astype(object)
+    quals = where_or_none(roles == "nurse", "gpn-specialist-practitioner;district-nurse-pgdip")
     clinicians = pd.DataFrame({"id": clinician_ids, "practice": practice_ids[clin_practice], "role": roles, "qualifications": quals})
     home_practice = np.arange(n_homes) % n_prac
     homes = pd.DataFrame({"id": home_ids, "name": np.char.add("Home ", np.arange(n_homes).astype(str)).astype(object),
@@ -76,17 +83,17 @@ def synthetic(events: int, seed: int = 1) -> dict[str, pd.DataFrame]:
     residents = pd.DataFrame({
         "id": resident_ids, "born": iso(born), "practice": practice_ids[home_practice[res_home]],
         "declined_aligned_practice": np.zeros(n_res, dtype=bool),
-        "cohort_reason": np.where(in_cohort, "care_home", None).astype(object),
-        "cohort_from": np.where(in_cohort, iso(start), None).astype(object),
+        "cohort_reason": where_or_none(in_cohort, "care_home"),
+        "cohort_from": where_or_none(in_cohort, iso(start)),
         "risk_score": np.round(rng.random(n_res), 2),
     })
     ended = rng.random(n_res) < 0.3
     end = start + rng.integers(30, 900, n_res)
     stays = pd.DataFrame({
         "id": ids("S", n_res), "resident": resident_ids, "home": home_ids[res_home], "start": iso(start),
-        "end": np.where(ended, iso(end), None).astype(object),
+        "end": where_or_none(ended, iso(end)),
         "residency": np.where(rng.random(n_res) < 0.9, "permanent", "temporary").astype(object),
-        "end_reason": np.where(ended, "discharge", None).astype(object),
+        "end_reason": where_or_none(ended, "discharge"),
     })
     n_adm = n_res // 2
     adm_res = rng.integers(0, n_res, n_adm)
@@ -110,11 +117,11 @@ def synthetic(events: int, seed: int = 1) -> dict[str, pd.DataFrame]:
                         np.where(is_home, "clinic_visit", "safeguarding_training")).astype(object)
     events_df = pd.DataFrame({
         "id": ids("E", events), "date": iso(date),
-        "resident": np.where(is_res, resident_ids[ev_res], None).astype(object),
-        "home": np.where(is_home, home_ids[ev_home], None).astype(object),
-        "clinician": np.where(is_clin, clinician_ids[ev_clin], None).astype(object),
+        "resident": where_or_none(is_res, resident_ids[ev_res]),
+        "home": where_or_none(is_home, home_ids[ev_home]),
+        "clinician": where_or_none(is_clin, clinician_ids[ev_clin]),
         "activity": activity,
-        "performer": np.where(is_res, clinician_ids[home_practice[res_home[ev_res]] * 10 + rng.integers(0, 5, events)], None).astype(object),
+        "performer": where_or_none(is_res, clinician_ids[home_practice[res_home[ev_res]] * 10 + rng.integers(0, 5, events)]),
     })
     return {"practices": practices, "clinicians": clinicians, "homes": homes, "residents": residents, "stays": stays,
             "admissions": admissions, "events": events_df}
@@ -185,7 +192,7 @@ def main() -> None:
               f"{sum(p.stat().st_size for p in csv_dir.iterdir()) / 1e6:.0f} MB")
 
         runs: list[tuple[str, Callable[[], Any]]] = [
-            ("population_from_frames (pandas str columns" + (", Arrow-backed)" if default["events"]["id"].dtype.storage == "pyarrow" else ")"),
+            ("population_from_frames (pandas str columns" + (", Arrow-backed)" if getattr(default["events"]["id"].dtype, "storage", None) == "pyarrow" else ")"),
              lambda: carerules.population_from_frames(**default)),
             ("population_from_frames (object columns of Python str)", lambda: carerules.population_from_frames(**obj)),
             ("population_from_frames (object columns, dates as datetime64[s])", lambda: carerules.population_from_frames(**dated)),
