@@ -265,7 +265,10 @@ def test_bad_row_rejected_with_the_json_loaders_finding(collection: str, index: 
 
 # The same rows from a folder of CSV extracts: every cell is text there, so rows whose fault is a JSON type
 # (a number where text is wanted) have no CSV equivalent; the rest give the same findings.
-CSV_ROWS = [r for r in BAD_ROWS if not isinstance(r[3], (int, float, bool))]
+# In a CSV extract every cell is text, so a wrong JSON type cannot be written: numbers and booleans are read
+# from the text, and a text value in a number or boolean column is a different mistake with its own finding.
+CSV_ROWS = [r for r in BAD_ROWS
+            if not isinstance(r[3], (int, float, bool)) and r[2] not in ("list_size", "declined_aligned_practice")]
 
 
 @pytest.mark.parametrize("collection, index, field, value, says", CSV_ROWS, ids=[f"{c}-{f}-{v!r}" for c, _, f, v, _ in CSV_ROWS])
@@ -273,8 +276,6 @@ def test_bad_row_in_a_csv_extract_gives_the_same_finding(
     tmp_path: Path, collection: str, index: int, field: str, value: Any, says: str
 ) -> None:
     doc = _set(small_doc(), collection, index, field, value)
-    if field in ("list_size", "declined_aligned_practice"):
-        pytest.skip("in a CSV extract every cell is text: numbers and booleans are read from it")
     carerules.write_extracts(carerules.frames_from_json(doc), tmp_path)
     assert outcome(carerules.load_population(tmp_path)) == outcome(json_population(doc))
 
