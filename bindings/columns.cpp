@@ -367,6 +367,8 @@ class Column {
   void from_bytes(const py::array& a);
   void from_arrow(const py::tuple& t, std::string_view collection, std::string_view name);
   void from_dictionary(const py::tuple& t, std::string_view collection, std::string_view name, const PyTypes& types);
+  // `mask` (True where a row is missing) over this column's rows, which are `what` ("values", "indices").
+  void set_null_mask(py::handle mask, std::string_view collection, std::string_view name, std::string_view what);
   void typed(py::array a, std::string_view collection, std::string_view name);
 
   // One Python object as a cell (list items included); `text` receives its text.
@@ -683,6 +685,17 @@ void Column::from_arrow(const py::tuple& t, std::string_view collection, std::st
   }
 }
 
+void Column::set_null_mask(py::handle mask, std::string_view collection, std::string_view name, std::string_view what) {
+  auto bits = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(
+      py::array::ensure(mask).attr("astype")("bool").attr("view")("uint8"));
+  if (!bits) throw py::error_already_set();
+  if (static_cast<std::size_t>(bits.shape(0)) != size_)
+    column_error(collection, name, {},
+                 "has a mask of " + std::to_string(bits.shape(0)) + " rows for " + std::to_string(size_) + " " + std::string(what));
+  null_mask_ = bits.data();
+  keep_.emplace_back(bits);
+}
+
 // ("dict", indices, mask or None, values): dictionary-encoded text (an Arrow dictionary array, a pandas
 // Categorical): integer indices into `values`, itself a column (an Arrow string tuple or an array). Each distinct
 // value is converted once, however many rows name it.
@@ -706,15 +719,7 @@ void Column::from_dictionary(const py::tuple& t, std::string_view collection, st
   }
   dictionary_ = std::make_unique<Column>();
   dictionary_->assign(t[3], collection, name, types);
-  if (!t[2].is_none()) {
-    auto mask = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(
-        py::array::ensure(t[2]).attr("astype")("bool").attr("view")("uint8"));
-    if (!mask) throw py::error_already_set();
-    if (static_cast<std::size_t>(mask.shape(0)) != size_)
-      column_error(collection, name, {}, "has a mask of " + std::to_string(mask.shape(0)) + " rows for " + std::to_string(size_) + " indices");
-    null_mask_ = mask.data();
-    keep_.emplace_back(mask);
-  }
+  if (!t[2].is_none()) set_null_mask(t[2], collection, name, "indices");
   const auto distinct = static_cast<std::int64_t>(dictionary_->size());
   for (std::size_t row = 0; row < size_; ++row) {
     if (null_mask_ != nullptr && null_mask_[row] != 0) continue;
@@ -807,13 +812,7 @@ void Column::assign(py::handle value, std::string_view collection, std::string_v
     if (tag == "masked") {
       if (t.size() != 3) column_error(collection, name, {}, "is a masked tuple of the wrong shape: expected (\"masked\", values, mask)");
       assign(t[1], collection, name, types);
-      auto mask = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>::ensure(
-          py::array::ensure(t[2]).attr("astype")("bool").attr("view")("uint8"));
-      if (!mask) throw py::error_already_set();
-      if (static_cast<std::size_t>(mask.shape(0)) != size_)
-        column_error(collection, name, {}, "has a mask of " + std::to_string(mask.shape(0)) + " rows for " + std::to_string(size_) + " values");
-      null_mask_ = mask.data();
-      keep_.emplace_back(mask);
+      set_null_mask(t[2], collection, name, "values");
       return;
     }
     column_error(collection, name, {}, "is a tuple: expected an array (or a (\"utf8\", ...) or (\"masked\", ...) column)");

@@ -552,10 +552,17 @@ void compile(Evaluator* /*unused*/, detail::EngineContext& ctx, const std::vecto
       cs.capitation_amounts.push_back({v.amount(to_string(PaymentKind::new_resident)), v.amount(to_string(PaymentKind::existing)),
                                        v.amount(to_string(PaymentKind::temporary))});
     cs.items_of.resize(scheme.obligations.size());
+    std::array<bool, std::tuple_size_v<decltype(cs.counts_to_cap)>> kind_seen{};
     for (std::size_t k = 0; k < scheme.payments.items.size(); ++k) {
       const PaidItem& item = scheme.payments.items[k];
       detail::CompiledScheme::Item compiled;
-      compiled.kind = payment_kind_from_string(item.line_kind).value_or(PaymentKind::review);
+      const std::optional<PaymentKind> kind = payment_kind_from_string(item.line_kind);
+      compiled.kind = kind.value_or(PaymentKind::review);
+      // Whether a kind's lines count to the annual cap is said by the first item of that kind.
+      if (kind && !kind_seen[static_cast<std::size_t>(*kind)]) {
+        kind_seen[static_cast<std::size_t>(*kind)] = true;
+        cs.counts_to_cap[static_cast<std::size_t>(*kind)] = item.counts_to_cap;
+      }
       for (const SchemeVersion& v : scheme.versions) {
         std::optional<Pence> care_home = v.amount(item.line_kind + "/care_home");
         if (!care_home) care_home = v.amount(item.line_kind);
@@ -566,12 +573,6 @@ void compile(Evaluator* /*unused*/, detail::EngineContext& ctx, const std::vecto
       cs.items.push_back(std::move(compiled));
       for (std::size_t o = 0; o < scheme.obligations.size(); ++o)
         if (scheme.obligations[o].id == item.obligation) cs.items_of[o].push_back(static_cast<std::uint16_t>(k));
-    }
-    for (auto kind : {PaymentKind::new_resident, PaymentKind::existing, PaymentKind::temporary, PaymentKind::initial_review,
-                      PaymentKind::review, PaymentKind::health_review}) {
-      const auto it = std::find_if(scheme.payments.items.begin(), scheme.payments.items.end(),
-                                   [&](const PaidItem& item) { return item.line_kind == to_string(kind); });
-      cs.counts_to_cap[static_cast<std::size_t>(kind)] = it != scheme.payments.items.end() && it->counts_to_cap;
     }
     ctx.schemes.push_back(std::move(cs));
   }
