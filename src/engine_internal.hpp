@@ -3,6 +3,7 @@
 
 #include "carerules/engine.hpp"
 #include "carerules/residence.hpp"
+#include "result_storage.hpp"
 
 #include <array>
 #include <optional>

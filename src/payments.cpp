@@ -120,7 +120,7 @@ void capitation(const EngineContext& ctx, const CompiledScheme& cs, Index r, con
         break;
       }
     }
-    sink.payments.push_back(line);
+    append_row(sink.payments, line);
   }
 }
 
@@ -149,7 +149,7 @@ void item_of_service(const EngineContext& ctx, const CompiledScheme& cs, Index r
       // "<kind>/care_home" or "<kind>/other", else "<kind>"
       const std::size_t where = line.care_home_patient ? 0 : 1;
       line = priced(scheme, line, task.completed_on, [&](std::size_t v) { return item.amounts[v][where]; });
-      sink.payments.push_back(line);
+      append_row(sink.payments, line);
     }
   }
   // Lines in date order; at most `annual_cap` paid activities per patient per financial year.

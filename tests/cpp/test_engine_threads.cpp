@@ -4,6 +4,7 @@
 // number of threads.
 #include "carerules/engine.hpp"
 #include "carerules/json_loader.hpp"
+#include "carerules/population_builder.hpp"
 #include "carerules/scheme.hpp"
 
 #include "../../benchmarks/replicate.hpp"
@@ -116,4 +117,60 @@ TEST_CASE("engine: with many work items, every kind of output is there and in ca
       evidence_ok = evidence_ok && pop.events.subject[result.evidence.at(e)] == t.subject &&
                     pop.events.subject_kind[result.evidence.at(e)] == t.subject_kind;
   CHECK(evidence_ok);
+}
+
+TEST_CASE("engine: results far larger than the population suggests are complete and the same on any number of threads") {
+  // The engine reserves room for its rows from the population's size (about a task per event, a few per
+  // resident). Residents admitted to hospital every other month for five years, with no care recorded, owe a
+  // review of every admission: several times the rows reserved, so every thread's rows outgrow their storage
+  // and the result is put together from grown storage.
+  PopulationBuilder b;
+  REQUIRE(b.add(PracticeRecord{"P1", "Park Surgery", 9500}, 0));
+  REQUIRE(b.add(ClinicianRecord{"C1", "P1", Role::gp, 0}, 0));
+  REQUIRE(b.add(HomeRecord{"H1", "Oak Lodge", "nursing", 600, "P1", "C1"}, 0));
+  constexpr std::size_t residents = 600;
+  constexpr std::size_t admissions_each = 30;
+  std::vector<std::string> ids, stay_ids, admission_ids;
+  for (std::size_t i = 0; i < residents; ++i) {
+    ids.push_back("R" + std::to_string(1000 + i));
+    stay_ids.push_back("S" + std::to_string(1000 + i));
+    for (std::size_t a = 0; a < admissions_each; ++a) admission_ids.push_back("A" + std::to_string(1000 + i) + "-" + std::to_string(a));
+  }
+  for (std::size_t i = 0; i < residents; ++i) {
+    ResidentRecord r;
+    r.id = ids[i];
+    r.born = *parse_date("1930-01-01");
+    r.practice = "P1";
+    REQUIRE(b.add(r, i));
+  }
+  for (std::size_t i = 0; i < residents; ++i) {
+    StayRecord s;
+    s.id = stay_ids[i];
+    s.resident = ids[i];
+    s.home = "H1";
+    s.start = *parse_date("2020-01-06");
+    REQUIRE(b.add(s, i));
+  }
+  for (std::size_t i = 0; i < residents; ++i)
+    for (std::size_t a = 0; a < admissions_each; ++a) {
+      const Date start = add_months(*parse_date("2021-01-10"), static_cast<int>(2 * a), MonthEndPolicy::clamp);
+      const std::size_t row = i * admissions_each + a;
+      REQUIRE(b.add(AdmissionRecord{admission_ids[row], ids[i], start, start + date::days{2}, AdmissionMethod::emergency}, row));
+    }
+  const Population pop = b.finish();
+  REQUIRE(pop.events.size() == 0);
+  const std::vector<Scheme> schemes{builtin_scheme("care-homes-es")};
+  const EvaluationResult one = evaluated(pop, schemes, "2026-06-30", 1);
+  std::size_t admission_reviews = 0;
+  for (const Task& t : one.tasks) admission_reviews += t.anchor_kind == AnchorKind::admission ? 1 : 0;
+  CHECK(admission_reviews == residents * admissions_each);
+  CHECK(one.tasks.size() > 2 * (pop.events.size() + 4 * residents));
+  for (unsigned threads : {2U, 3U, 8U}) {
+    CAPTURE(threads);
+    const EvaluationResult more = evaluated(pop, schemes, "2026-06-30", threads);
+    CHECK(same_rows(more.tasks, one.tasks));
+    CHECK(more.evidence == one.evidence);
+    CHECK(same_rows(more.payments, one.payments));
+    CHECK(same_rows(more.findings, one.findings));
+  }
 }
