@@ -14,11 +14,10 @@
 
 namespace carerules {
 
+using detail::kind_index;
 using detail::QEvent;
 
 namespace {
-
-constexpr std::size_t kind_index(SubjectKind k) noexcept { return static_cast<std::size_t>(k); }
 
 std::uint32_t activity_mask(const std::vector<Activity>& activities) noexcept {
   std::uint32_t mask = 0;
@@ -142,8 +141,7 @@ class SubjectEvaluator {
 
   bool performer_ok(const CompiledScheme& cs, const QEvent& e, PerformerSet set) const noexcept {
     if (e.performer == no_index) return true;  // counted, and reported as no-performer
-    return cs.scheme->performer_allowed(pop_.clinicians.role[e.performer], pop_.clinicians.qualifications[e.performer],
-                                        e.activity, set);
+    return cs.performer_ok(e.performer, e.activity, set);
   }
 
   const QEvent* first_match(const CompiledScheme& cs, std::uint32_t mask, PerformerSet performers, Date from, bool inclusive,
@@ -497,13 +495,8 @@ class SubjectEvaluator {
   bool home_per_instance_ = false;  // case-managed patients move: each instance names the home of its own dates
 };
 
-Activity CompiledScheme::activity_of_code(const Population& pop, Index row, SubjectKind kind) const {
-  const Index code = pop.events.code[row];
-  if (code == no_index) return Activity::none;
-  const CodeSystem system = pop.events.system[row];
-  if (system == CodeSystem::snomed && code < code_activity[kind_index(kind)].size()) return code_activity[kind_index(kind)][code];
-  // Codes of other systems, or interned after compilation (appended events): ask the code map.
-  return scheme->codes.lookup(system, pop.codes.name(code), kind).value_or(Activity::none);
+Activity CompiledScheme::activity_of_other_code(const Population& pop, Index row, SubjectKind kind) const {
+  return scheme->codes.lookup(pop.events.system[row], pop.codes.name(pop.events.code[row]), kind).value_or(Activity::none);
 }
 
 }  // namespace detail
@@ -530,6 +523,9 @@ void compile(Evaluator* /*unused*/, detail::EngineContext& ctx, const std::vecto
       for (Index c = 0; c < pop.codes.size(); ++c)
         cs.code_activity[k][c] = schemes[i].codes.lookup(CodeSystem::snomed, pop.codes.name(c), static_cast<SubjectKind>(k)).value_or(Activity::none);
     }
+    cs.clinician_groups.resize(pop.clinicians.size());
+    for (Index c = 0; c < pop.clinicians.size(); ++c)
+      cs.clinician_groups[c] = schemes[i].performer_groups_of(pop.clinicians.role[c], pop.clinicians.qualifications[c]);
     cs.requirement_masks.resize(schemes[i].obligations.size());
     for (std::size_t o = 0; o < schemes[i].obligations.size(); ++o) {
       const Obligation& ob = schemes[i].obligations[o];

@@ -11,6 +11,8 @@
 
 namespace carerules::detail {
 
+constexpr std::size_t kind_index(SubjectKind k) noexcept { return static_cast<std::size_t>(k); }
+
 struct QEvent {
   Date date;
   Activity activity;
@@ -43,7 +45,22 @@ struct CompiledScheme {
   std::vector<std::vector<std::uint16_t>> items_of;        // [obligation] -> paid items
   std::array<bool, 8> counts_to_cap{};                     // per PaymentKind: the first item of that kind counts
 
-  Activity activity_of_code(const Population& pop, Index row, SubjectKind kind) const;
+  // Per clinician: the performer groups of this scheme they belong to (read for every event with a performer).
+  std::vector<PerformerSet> clinician_groups;
+
+  Activity activity_of_code(const Population& pop, Index row, SubjectKind kind) const {
+    const Index code = pop.events.code[row];
+    if (code == no_index) return Activity::none;
+    if (pop.events.system[row] == CodeSystem::snomed && code < code_activity[kind_index(kind)].size())
+      return code_activity[kind_index(kind)][code];
+    return activity_of_other_code(pop, row, kind);
+  }
+  // Codes of other systems, or interned after compilation (appended events): asks the code map.
+  Activity activity_of_other_code(const Population& pop, Index row, SubjectKind kind) const;
+  bool performer_ok(Index clinician, Activity activity, PerformerSet performers) const noexcept {
+    const PerformerSet set = performers != 0 ? performers : scheme->activity_performers[static_cast<std::size_t>(activity)];
+    return (clinician_groups[clinician] & set) != 0;
+  }
 };
 
 struct EngineContext {

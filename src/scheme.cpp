@@ -496,19 +496,23 @@ const Obligation* Scheme::find_obligation(std::string_view id) const noexcept {
   return nullptr;
 }
 
-bool Scheme::performer_allowed(Role role, QualificationSet qualifications, Activity activity,
-                               PerformerSet performers) const noexcept {
-  PerformerSet set = performers != 0 ? performers : activity_performers[static_cast<std::size_t>(activity)];
+PerformerSet Scheme::performer_groups_of(Role role, QualificationSet qualifications) const noexcept {
+  PerformerSet groups = 0;
   const auto role_bit = static_cast<std::uint8_t>(1U << static_cast<unsigned>(role));
   for (std::size_t g = 0; g < performer_groups.size(); ++g) {
-    if ((set & (PerformerSet{1} << g)) == 0) continue;
     const PerformerGroup& group = performer_groups[g];
-    if (group.anyone) return true;
-    if ((group.roles & role_bit) == 0) continue;
-    if (role == Role::nurse && group.nurse_qualifications != 0 && (qualifications & group.nurse_qualifications) == 0) continue;
-    return true;
+    const bool member = group.anyone ||
+                        ((group.roles & role_bit) != 0 &&
+                         (role != Role::nurse || group.nurse_qualifications == 0 || (qualifications & group.nurse_qualifications) != 0));
+    if (member) groups |= PerformerSet{1} << g;
   }
-  return false;
+  return groups;
+}
+
+bool Scheme::performer_allowed(Role role, QualificationSet qualifications, Activity activity,
+                               PerformerSet performers) const noexcept {
+  const PerformerSet set = performers != 0 ? performers : activity_performers[static_cast<std::size_t>(activity)];
+  return (performer_groups_of(role, qualifications) & set) != 0;
 }
 
 Scheme load_scheme_json(std::string_view text, const std::string& source, const std::string& base_dir) {

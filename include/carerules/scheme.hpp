@@ -174,6 +174,10 @@ struct Scheme {
   const SchemeVersion* version_on(Date day) const noexcept;
   const Obligation* find_obligation(std::string_view id) const noexcept;
   // Whether `clinician` may perform `activity` for `requirement` (performers 0: the activity's default).
+  // The performer groups a clinician of this role and these qualifications belongs to.
+  PerformerSet performer_groups_of(Role role, QualificationSet qualifications) const noexcept;
+  // Whether such a clinician may perform `activity` for a requirement naming `performers` (0: the activity's
+  // default performers).
   bool performer_allowed(Role role, QualificationSet qualifications, Activity activity, PerformerSet performers) const noexcept;
 };
 
