@@ -749,6 +749,12 @@ detail::Sink join(std::vector<detail::Sink>& sinks, const std::vector<ItemOutput
 }  // namespace
 
 EvaluationResult Evaluator::evaluate(Date as_of) const {
+  EvaluationResult result;
+  evaluate(as_of, result);
+  return result;
+}
+
+void Evaluator::evaluate(Date as_of, EvaluationResult& result) const {
   detail::EngineContext ctx = compiled_->ctx;
   prepare(ctx, as_of);
   const Population& pop = *ctx.population;
@@ -764,6 +770,15 @@ EvaluationResult Evaluator::evaluate(Date as_of) const {
   unsigned threads = ctx.options.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : ctx.options.threads;
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, plan.items())));
   std::vector<detail::Sink> sinks(threads);  // one per thread; items append to their thread's sink
+  // The first thread's rows stay where they are written (see ItemClaims): in the storage `result` has.
+  sinks[0].tasks = std::move(result.tasks);
+  sinks[0].evidence = std::move(result.evidence);
+  sinks[0].payments = std::move(result.payments);
+  sinks[0].findings = std::move(result.findings);
+  sinks[0].tasks.clear();
+  sinks[0].evidence.clear();
+  sinks[0].payments.clear();
+  sinks[0].findings.clear();
   std::vector<ItemOutput> outputs(plan.sink_items());
   std::vector<detail::EventCounts> counts(threads);
   ItemClaims claims(plan.items());
@@ -828,7 +843,7 @@ EvaluationResult Evaluator::evaluate(Date as_of) const {
   sinks.clear();
   for (std::size_t t = 1; t < counts.size(); ++t) counts[0].add(counts[t]);
   detail::population_findings(ctx, counts[0], sink);
-  return to_result(compiled_->schemes, as_of, std::move(sink));
+  result = to_result(compiled_->schemes, as_of, std::move(sink));
 }
 
 EvaluationResult Evaluator::evaluate_resident(Index resident, Date as_of) const {

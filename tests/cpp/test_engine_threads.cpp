@@ -174,3 +174,28 @@ TEST_CASE("engine: results far larger than the population suggests are complete 
     CHECK(same_rows(more.findings, one.findings));
   }
 }
+
+TEST_CASE("engine: evaluating into a previous result replaces it with exactly what a fresh evaluation gives") {
+  const Population& pop = demo_x9();
+  const std::vector<Scheme> schemes{builtin_scheme("care-homes-es"), builtin_scheme("case-management-les")};
+  for (unsigned threads : {1U, 2U}) {
+    CAPTURE(threads);
+    EvaluateOptions options;
+    options.threads = threads;
+    const Evaluator evaluator(pop, schemes, options);
+    EvaluationResult reused;
+    // A later date first (more rows than the next evaluation writes), then an earlier one, then the later
+    // one again: each time the result is what a fresh evaluation returns, with nothing left of the last.
+    for (const char* as_of : {"2026-11-01", "2025-06-30", "2026-11-01"}) {
+      CAPTURE(as_of);
+      evaluator.evaluate(*parse_date(as_of), reused);
+      const EvaluationResult fresh = evaluator.evaluate(*parse_date(as_of));
+      CHECK(reused.as_of == fresh.as_of);
+      CHECK(reused.schemes.size() == fresh.schemes.size());
+      CHECK(same_rows(reused.tasks, fresh.tasks));
+      CHECK(reused.evidence == fresh.evidence);
+      CHECK(same_rows(reused.payments, fresh.payments));
+      CHECK(same_rows(reused.findings, fresh.findings));
+    }
+  }
+}
