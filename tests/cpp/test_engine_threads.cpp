@@ -52,6 +52,14 @@ bool same_rows(const std::vector<T>& a, const std::vector<T>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const T& x, const T& y) { return fields(x) == fields(y); });
 }
 
+// Every task, evidence row, payment line and finding of `got` is `expected`'s, in the same order.
+void check_same_rows(const EvaluationResult& got, const EvaluationResult& expected) {
+  CHECK(same_rows(got.tasks, expected.tasks));
+  CHECK(got.evidence == expected.evidence);
+  CHECK(same_rows(got.payments, expected.payments));
+  CHECK(same_rows(got.findings, expected.findings));
+}
+
 }  // namespace
 
 TEST_CASE("engine: both schemes give the same tasks, payment lines and findings on 1, 2, 3, 8 and all threads") {
@@ -66,10 +74,7 @@ TEST_CASE("engine: both schemes give the same tasks, payment lines and findings 
     for (unsigned threads : thread_counts) {
       CAPTURE(threads);
       const EvaluationResult more = evaluated(pop, schemes, as_of, threads);
-      CHECK(same_rows(more.tasks, one.tasks));
-      CHECK(more.evidence == one.evidence);
-      CHECK(same_rows(more.payments, one.payments));
-      CHECK(same_rows(more.findings, one.findings));
+      check_same_rows(more, one);
     }
   }
 }
@@ -168,10 +173,7 @@ TEST_CASE("engine: results far larger than the population suggests are complete 
   for (unsigned threads : {2U, 3U, 8U}) {
     CAPTURE(threads);
     const EvaluationResult more = evaluated(pop, schemes, "2026-06-30", threads);
-    CHECK(same_rows(more.tasks, one.tasks));
-    CHECK(more.evidence == one.evidence);
-    CHECK(same_rows(more.payments, one.payments));
-    CHECK(same_rows(more.findings, one.findings));
+    check_same_rows(more, one);
   }
 }
 
@@ -192,10 +194,7 @@ TEST_CASE("engine: evaluating into a previous result replaces it with exactly wh
       const EvaluationResult fresh = evaluator.evaluate(*parse_date(as_of));
       CHECK(reused.as_of == fresh.as_of);
       CHECK(reused.schemes.size() == fresh.schemes.size());
-      CHECK(same_rows(reused.tasks, fresh.tasks));
-      CHECK(reused.evidence == fresh.evidence);
-      CHECK(same_rows(reused.payments, fresh.payments));
-      CHECK(same_rows(reused.findings, fresh.findings));
+      check_same_rows(reused, fresh);
     }
   }
 }
