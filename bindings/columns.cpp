@@ -268,6 +268,13 @@ class Column {
   std::size_t size() const noexcept { return size_; }
   bool present() const noexcept { return storage_ != Storage::missing; }
 
+  // Dictionary storage: the row's index into the dictionary (nullopt: another storage, or a missing value).
+  std::optional<std::size_t> dictionary_code(std::size_t row) const noexcept {
+    if (storage_ != Storage::dictionary || (null_mask_ != nullptr && null_mask_[row] != 0)) return std::nullopt;
+    return i32_ != nullptr ? static_cast<std::size_t>(i32_[row]) : static_cast<std::size_t>(i64_[row]);
+  }
+  std::size_t dictionary_size() const noexcept { return dictionary_ ? dictionary_->size() : 0; }
+
   // Without the GIL.
   Cell at(std::size_t row) const {
     Cell c;
@@ -1117,6 +1124,7 @@ class Reader {
     const auto names = field_names(t.collection);
     std::array<Cell, max_fields> cells;
     if (t.collection == Collection::events) builder.reserve_events(t.rows);
+    for (auto& rows : id_rows_) rows.clear();
     for (std::size_t row = 0; row < t.rows; ++row) {
       for (std::size_t f = 0; f < names.size(); ++f) cells[f] = t.columns[f].at(row);
       Fields f(std::span<const Cell>(cells.data(), names.size()), names, text_values_);
@@ -1127,7 +1135,7 @@ class Reader {
         case Collection::residents: read_resident(row, f); break;
         case Collection::stays: read_stay(row, f); break;
         case Collection::admissions: read_admission(row, f); break;
-        case Collection::events: read_event(row, f); break;
+        case Collection::events: read_event(row, f, t); break;
       }
     }
   }
@@ -1254,7 +1262,21 @@ class Reader {
     return quoted_json(c.text);
   }
 
-  void read_event(std::size_t index, Fields& f) {
+  // The row of the practice, clinician, home or resident whose id is the text of `slot` in `row`, looked up once
+  // per dictionary entry when the column is dictionary-encoded (events name the same residents and clinicians
+  // thousands of times: one lookup each instead of one per event); no_index where the column is not, or where
+  // no such record was accepted (the builder then looks the id up itself and says why it is unknown).
+  Index known_row(const Table& t, std::size_t slot, std::size_t row, Collection target, std::string_view id) {
+    const auto code = t.columns[slot].dictionary_code(row);
+    if (!code) return no_index;
+    std::vector<Index>& rows = id_rows_[slot];
+    if (rows.empty()) rows.assign(t.columns[slot].dictionary_size(), unseen);
+    Index& known = rows[*code];
+    if (known == unseen) known = builder.find_id(target, id).value_or(no_index);
+    return known;
+  }
+
+  void read_event(std::size_t index, Fields& f, const Table& t) {
     using namespace event_field;
     EventRecord r;
     r.id = f.string(id, true);
@@ -1293,9 +1315,18 @@ class Reader {
     if (const auto v = f.choice(system, false, &code_system_from_string, systems_allowed)) r.system = *v;
     r.performer = f.string(performer, false);
     if (f.failed()) return rejected(Collection::events, index, f);
+    switch (r.subject_kind) {
+      case SubjectKind::resident: r.subject_row = known_row(t, resident, index, Collection::residents, r.subject); break;
+      case SubjectKind::home: r.subject_row = known_row(t, home, index, Collection::homes, r.subject); break;
+      case SubjectKind::clinician: r.subject_row = known_row(t, clinician, index, Collection::clinicians, r.subject); break;
+      case SubjectKind::practice: break;
+    }
+    if (!r.performer.empty()) r.performer_row = known_row(t, performer, index, Collection::clinicians, r.performer);
     builder.add(r, index);
   }
 
+  static constexpr Index unseen = no_index - 1;
+  std::array<std::vector<Index>, max_fields> id_rows_;  // per field: the row of each dictionary entry's id
   bool text_values_ = false;
 };
 

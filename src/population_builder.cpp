@@ -102,9 +102,14 @@ struct RejectedLookup {
 };
 
 // Resolves a reference to a record of `target` (whose ids are `ids`); `noun` names one ("resident").
+// `hint`: the row the caller believes holds `value` (EventRecord::subject_row, performer_row); used only if it does.
 std::optional<Problem> resolve(const Interner& ids, Collection target, std::string_view noun,
                                std::string_view field, std::string_view value, const RejectedLookup& rejected,
-                               Index& out) {
+                               Index& out, Index hint = no_index) {
+  if (hint < ids.size() && ids.name(hint) == value) {
+    out = hint;
+    return std::nullopt;
+  }
   if (const auto found = ids.find(value)) {
     out = *found;
     return std::nullopt;
@@ -166,7 +171,7 @@ std::optional<Problem> check_event(const Population& pop, const EventRecord& r, 
   if (r.subject.empty())
     return missing("subject", "an event names exactly one of \"resident\", \"home\" or \"clinician\"");
   if (auto p = resolve(subject_ids(pop, r.subject_kind), subject_collection(r.subject_kind), kind, kind, r.subject,
-                       rejected, out.subject))
+                       rejected, out.subject, r.subject_row))
     return p;
 
   const bool has_activity = r.activity.has_value() && *r.activity != Activity::none;
@@ -191,7 +196,7 @@ std::optional<Problem> check_event(const Population& pop, const EventRecord& r, 
 
   if (!r.performer.empty()) {
     if (auto p = resolve(pop.clinicians.ids, Collection::clinicians, "clinician", "performer", r.performer, rejected,
-                         out.performer))
+                         out.performer, r.performer_row))
       return p;
   }
   if (r.subject_kind == SubjectKind::resident) {
@@ -265,6 +270,19 @@ InputCounts PopulationBuilder::total_counts() const noexcept {
     total.rejected += c.rejected;
   }
   return total;
+}
+
+std::optional<Index> PopulationBuilder::find_id(Collection c, std::string_view id) const noexcept {
+  switch (c) {
+    case Collection::practices: return pop_.practices.ids.find(id);
+    case Collection::clinicians: return pop_.clinicians.ids.find(id);
+    case Collection::homes: return pop_.homes.ids.find(id);
+    case Collection::residents: return pop_.residents.ids.find(id);
+    case Collection::stays:
+    case Collection::admissions:
+    case Collection::events: break;
+  }
+  return std::nullopt;
 }
 
 void PopulationBuilder::reserve_events(std::size_t n) {

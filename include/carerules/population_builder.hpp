@@ -84,6 +84,11 @@ struct EventRecord {
   std::string_view code;             // a clinical code (exactly one of the two)
   CodeSystem system = CodeSystem::snomed;
   std::string_view performer;  // empty: not recorded
+  // Optional, for readers that look each distinct id up once (a dictionary-encoded column names the same
+  // resident thousands of times): the subject's and the performer's rows as PopulationBuilder::find_id gave
+  // them. A row is used only if it holds that very id; no_index (or any other row): the id is looked up.
+  Index subject_row = no_index;
+  Index performer_row = no_index;
 };
 
 class PopulationBuilder {
@@ -119,6 +124,9 @@ class PopulationBuilder {
   InputCounts total_counts() const noexcept;
 
   void reserve_events(std::size_t n);
+
+  // The row of the accepted practice, clinician, home or resident with this id, if there is one so far.
+  std::optional<Index> find_id(Collection c, std::string_view id) const noexcept;
 
  private:
   bool accept(Collection c);

@@ -552,3 +552,59 @@ TEST_CASE("builder: append_event adds a validated event listed per subject in da
   CHECK(p.events.size() == rows);
   CHECK_FALSE(p.event_ids.contains("E6"));
 }
+
+TEST_CASE("builder: find_id gives accepted rows, and an event's row hints are used only when they hold its ids") {
+  PopulationBuilder b;
+  base(b);
+  ResidentRecord rejected;
+  rejected.id = "R3";
+  rejected.born = d("1930-01-01");
+  rejected.practice = "P9";
+  REQUIRE_FALSE(b.add(rejected, 2));
+  const Index r1 = *b.find_id(Collection::residents, "R1");
+  const Index r2 = *b.find_id(Collection::residents, "R2");
+  CHECK(r1 != r2);
+  const Index n1 = *b.find_id(Collection::clinicians, "N1");
+  CHECK(b.find_id(Collection::clinicians, "C1") != n1);
+  CHECK(b.find_id(Collection::homes, "H2").has_value());
+  CHECK(b.find_id(Collection::practices, "P2").has_value());
+  CHECK_FALSE(b.find_id(Collection::residents, "R3").has_value());  // rejected
+  CHECK_FALSE(b.find_id(Collection::residents, "R9").has_value());  // unknown
+  CHECK_FALSE(b.find_id(Collection::events, "R1").has_value());
+
+  // A right hint, a hint naming another resident, a hint out of range: each event is its text's resident.
+  EventRecord right = event("E1", "2025-01-20", SubjectKind::resident, "R1", Activity::care_plan);
+  right.subject_row = r1;
+  right.performer = "N1";
+  right.performer_row = n1;
+  EventRecord wrong = event("E2", "2025-01-21", SubjectKind::resident, "R2", Activity::care_plan);
+  wrong.subject_row = r1;
+  wrong.performer = "C1";
+  wrong.performer_row = n1;
+  EventRecord outside = event("E3", "2025-01-22", SubjectKind::resident, "R1", Activity::care_plan);
+  outside.subject_row = 1000;
+  // A hint cannot make an unknown or rejected id known.
+  EventRecord unknown = event("E4", "2025-01-23", SubjectKind::resident, "R3", Activity::care_plan);
+  unknown.subject_row = r1;
+  CHECK(b.add(right, 0));
+  CHECK(b.add(wrong, 1));
+  CHECK(b.add(outside, 2));
+  CHECK_FALSE(b.add(unknown, 3));
+  const Finding* f = find(b.findings(), "events", 3);
+  REQUIRE(f);
+  CHECK(f->message == "events[3] (id \"E4\"): field \"resident\" = \"R3\" names a resident that was rejected (residents[2])");
+
+  const Population p = b.finish();
+  REQUIRE(p.events.size() == 3);
+  auto row_of = [&](std::string_view id) {
+    for (Index row = 0; row < p.events.size(); ++row)
+      if (p.event_ids.name(p.events.id[row]) == id) return row;
+    FAIL("no event " << id);
+    return no_index;
+  };
+  CHECK(p.residents.ids.name(p.events.subject[row_of("E1")]) == "R1");
+  CHECK(p.clinicians.ids.name(p.events.performer[row_of("E1")]) == "N1");
+  CHECK(p.residents.ids.name(p.events.subject[row_of("E2")]) == "R2");
+  CHECK(p.clinicians.ids.name(p.events.performer[row_of("E2")]) == "C1");
+  CHECK(p.residents.ids.name(p.events.subject[row_of("E3")]) == "R1");
+}

@@ -168,3 +168,42 @@ def test_a_file_that_is_not_parquet_is_a_parse_error(tmp_path: Path) -> None:
 def test_an_empty_folder_says_what_it_expected(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no Parquet files"):
         carerules.read_parquet(tmp_path)
+
+
+def test_dictionary_encoded_references_are_accepted_and_rejected_as_plain_text_is(tmp_path: Path) -> None:
+    # The columnar reader looks each distinct id of a dictionary-encoded subject or performer column up once.
+    # Known ids, unknown ids, ids of a rejected record and missing values, repeated in any order, give the
+    # same rows, rejections and messages as the same columns written as plain text.
+    residents = pa.table({"id": ["R1", "R2", "R3"], "born": ["1931-05-02", "1940-01-01", "1935-03-03"],
+                          "practice": ["P1", "P1", "P9"]})
+    clinicians = pa.table({"id": ["C1", "N1"], "practice": ["P1", "P1"], "role": ["gp", "nurse"]})
+    subject = ["R1", "R9", "R2", "R3", "R1", None, "R2", "R9", "R3", "R1"]
+    performer = ["C1", "C1", "C9", None, "N1", "C1", "C9", "N1", "C1", "N1"]
+    events = {
+        "id": [f"E{i}" for i in range(len(subject))],
+        "date": ["2025-01-0" + str(1 + i % 9) for i in range(len(subject))],
+        "activity": ["care_plan"] * len(subject),
+    }
+    populations = []
+    for encode in (False, True):
+        folder = tmp_path / ("dictionary" if encode else "plain")
+        write(folder, "practices", pa.table({"id": ["P1"], "name": ["Park"]}))
+        write(folder, "clinicians", clinicians)
+        write(folder, "residents", residents)
+        columns = {"resident": pa.array(subject), "performer": pa.array(performer)}
+        if encode:
+            columns = {name: column.dictionary_encode() for name, column in columns.items()}
+        write(folder, "events", pa.table({**{k: pa.array(v) for k, v in events.items()}, **columns}))
+        if encode:
+            assert pa.types.is_dictionary(pq.read_table(folder / "events.parquet", read_dictionary=["resident"])
+                                          .schema.field("resident").type)
+        populations.append(carerules.read_parquet(folder))
+    plain, dictionary = populations
+    assert dictionary.counts == plain.counts
+    assert dictionary.counts["events"] == {"read": 10, "accepted": 3, "rejected": 7}
+    assert dictionary.findings == plain.findings
+    assert {(f.index, f.field, f.value) for f in dictionary.findings if f.collection == "events"} == {
+        (1, "resident", "R9"), (2, "performer", "C9"), (3, "resident", "R3"), (5, "subject", ""),
+        (6, "performer", "C9"), (7, "resident", "R9"), (8, "resident", "R3")}
+    assert carerules.evaluate(dictionary, SCHEMES, "2025-03-31").to_json() == \
+        carerules.evaluate(plain, SCHEMES, "2025-03-31").to_json()
