@@ -44,6 +44,15 @@ void base(PopulationBuilder& b) {
   REQUIRE(b.add(r2, 1));
 }
 
+// R3, registered with a practice that does not exist: rejected by base()'s builder.
+ResidentRecord resident_of_unknown_practice() {
+  ResidentRecord r;
+  r.id = "R3";
+  r.born = d("1930-01-01");
+  r.practice = "P9";
+  return r;
+}
+
 StayRecord stay(std::string_view id, std::string_view resident, std::string_view home, const char* start,
                 const char* end = nullptr) {
   StayRecord s;
@@ -133,11 +142,7 @@ TEST_CASE("builder: unknown references are rejected, and a reference to a reject
   PopulationBuilder b;
   base(b);
   // A resident of an unknown practice is rejected ...
-  ResidentRecord r;
-  r.id = "R3";
-  r.born = d("1930-01-01");
-  r.practice = "P9";
-  CHECK_FALSE(b.add(r, 2));
+  CHECK_FALSE(b.add(resident_of_unknown_practice(), 2));
   // ... so a stay of that resident names a rejected record, and a stay of R4 names an unknown one.
   CHECK_FALSE(b.add(stay("S1", "R3", "H1", "2025-01-10"), 0));
   CHECK_FALSE(b.add(stay("S2", "R4", "H1", "2025-01-10"), 1));
@@ -556,11 +561,7 @@ TEST_CASE("builder: append_event adds a validated event listed per subject in da
 TEST_CASE("builder: find_id gives accepted rows, and an event's row hints are used only when they hold its ids") {
   PopulationBuilder b;
   base(b);
-  ResidentRecord rejected;
-  rejected.id = "R3";
-  rejected.born = d("1930-01-01");
-  rejected.practice = "P9";
-  REQUIRE_FALSE(b.add(rejected, 2));
+  REQUIRE_FALSE(b.add(resident_of_unknown_practice(), 2));
   const Index r1 = *b.find_id(Collection::residents, "R1");
   const Index r2 = *b.find_id(Collection::residents, "R2");
   CHECK(r1 != r2);
