@@ -30,7 +30,9 @@ class Evaluator {
   Evaluator& operator=(const Evaluator&) = delete;
 
   // Everything: tasks, payment lines and findings of every subject. Input counts and input findings are
-  // the caller's to add (see evaluate() below for a population loaded from JSON).
+  // the caller's to add (see evaluate() below for a population loaded from JSON). The result's vectors may
+  // have capacity beyond their size: room reserved from the population's size before evaluating, which is
+  // address space, not memory, until written.
   EvaluationResult evaluate(Date as_of) const;
 
   // The same, into `result`, replacing what it held but writing the new rows into the storage its rows
