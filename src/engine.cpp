@@ -616,6 +616,16 @@ void prepare(detail::EngineContext& ctx, Date as_of) {
     if (pop.homes.practice[h] != no_index) ctx.practice_aligned[pop.homes.practice[h]] = 1;
 }
 
+// An empty sink that writes into the storage of `result`'s rows (to_result's way back).
+detail::Sink storage_of(EvaluationResult&& result) {
+  detail::Sink sink{std::move(result.tasks), std::move(result.evidence), std::move(result.payments), std::move(result.findings)};
+  sink.tasks.clear();
+  sink.evidence.clear();
+  sink.payments.clear();
+  sink.findings.clear();
+  return sink;
+}
+
 EvaluationResult to_result(const std::vector<Scheme>& schemes, Date as_of, detail::Sink&& sink) {
   EvaluationResult result;
   result.as_of = as_of;
@@ -771,14 +781,7 @@ void Evaluator::evaluate(Date as_of, EvaluationResult& result) const {
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, plan.items())));
   std::vector<detail::Sink> sinks(threads);  // one per thread; items append to their thread's sink
   // The first thread's rows stay where they are written (see ItemClaims): in the storage `result` has.
-  sinks[0].tasks = std::move(result.tasks);
-  sinks[0].evidence = std::move(result.evidence);
-  sinks[0].payments = std::move(result.payments);
-  sinks[0].findings = std::move(result.findings);
-  sinks[0].tasks.clear();
-  sinks[0].evidence.clear();
-  sinks[0].payments.clear();
-  sinks[0].findings.clear();
+  sinks[0] = storage_of(std::move(result));
   std::vector<ItemOutput> outputs(plan.sink_items());
   std::vector<detail::EventCounts> counts(threads);
   ItemClaims claims(plan.items());
@@ -811,8 +814,8 @@ void Evaluator::evaluate(Date as_of, EvaluationResult& result) const {
   auto work = [&](unsigned thread) {
     detail::Sink& sink = sinks[thread];
     reserve_expected_rows(pop, ctx.schemes.size(), threads, thread, sink);
-    for (std::optional<std::size_t> claimed = thread == 0 ? claims.from_front() : claims.from_back(); claimed;
-         claimed = thread == 0 ? claims.from_front() : claims.from_back()) {
+    auto claim = [&] { return thread == 0 ? claims.from_front() : claims.from_back(); };
+    for (std::optional<std::size_t> claimed = claim(); claimed; claimed = claim()) {
       const std::size_t item = *claimed;
       if (item < plan.sink_items()) {
         ItemOutput& out = outputs[item];

@@ -58,8 +58,7 @@ struct CompiledScheme {
   // Codes of other systems, or interned after compilation (appended events): asks the code map.
   Activity activity_of_other_code(const Population& pop, Index row, SubjectKind kind) const;
   bool performer_ok(Index clinician, Activity activity, PerformerSet performers) const noexcept {
-    const PerformerSet set = performers != 0 ? performers : scheme->activity_performers[static_cast<std::size_t>(activity)];
-    return (clinician_groups[clinician] & set) != 0;
+    return (clinician_groups[clinician] & scheme->accepted_performers(activity, performers)) != 0;
   }
 };
 

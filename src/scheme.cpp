@@ -511,8 +511,7 @@ PerformerSet Scheme::performer_groups_of(Role role, QualificationSet qualificati
 
 bool Scheme::performer_allowed(Role role, QualificationSet qualifications, Activity activity,
                                PerformerSet performers) const noexcept {
-  const PerformerSet set = performers != 0 ? performers : activity_performers[static_cast<std::size_t>(activity)];
-  return (performer_groups_of(role, qualifications) & set) != 0;
+  return (performer_groups_of(role, qualifications) & accepted_performers(activity, performers)) != 0;
 }
 
 Scheme load_scheme_json(std::string_view text, const std::string& source, const std::string& base_dir) {

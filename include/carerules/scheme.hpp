@@ -173,9 +173,12 @@ struct Scheme {
   // The version in force on `day` (the latest effective on or before it), or nullptr before the first.
   const SchemeVersion* version_on(Date day) const noexcept;
   const Obligation* find_obligation(std::string_view id) const noexcept;
-  // Whether `clinician` may perform `activity` for `requirement` (performers 0: the activity's default).
   // The performer groups a clinician of this role and these qualifications belongs to.
   PerformerSet performer_groups_of(Role role, QualificationSet qualifications) const noexcept;
+  // The performer groups a requirement naming `performers` accepts for `activity` (0: the activity's default).
+  PerformerSet accepted_performers(Activity activity, PerformerSet performers) const noexcept {
+    return performers != 0 ? performers : activity_performers[static_cast<std::size_t>(activity)];
+  }
   // Whether such a clinician may perform `activity` for a requirement naming `performers` (0: the activity's
   // default performers).
   bool performer_allowed(Role role, QualificationSet qualifications, Activity activity, PerformerSet performers) const noexcept;

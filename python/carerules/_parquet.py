@@ -80,7 +80,7 @@ def read_tables(folder: PathLike) -> dict[str, Any]:
     for collection, path in parquet_paths(folder).items():
         try:
             schema = pq.read_schema(path)
-                # Text read as dictionaries (as Parquet stores it where values repeat), but for the ids: each is unique.
+            # Text read as dictionaries (as Parquet stores it where values repeat), but for the ids: each is unique.
             text = [f.name for f in schema if f.name in COLUMNS[collection] and f.name != "id" and _is_text(f.type)]
             tables[collection] = pq.read_table(path, read_dictionary=text)
         except Exception as e:  # pyarrow's errors: a file that is not Parquet, or damaged
