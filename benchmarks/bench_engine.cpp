@@ -34,11 +34,11 @@
 //                           both schemes; medians of single calls as counters (evaluate_resident_median_us,
 //                           append_event_median_us)
 // Run with --benchmark_repetitions=3 (or more) on a shared machine: two-thread figures depend on an idle core.
-#include "carerules/engine.hpp"
-#include "carerules/json_loader.hpp"
-#include "carerules/model.hpp"
-#include "carerules/population_builder.hpp"
-#include "carerules/scheme.hpp"
+#include "carerules/engine/engine.hpp"
+#include "carerules/io/json_loader.hpp"
+#include "carerules/model/model.hpp"
+#include "carerules/model/population_builder.hpp"
+#include "carerules/schemes/scheme.hpp"
 #include "replicate.hpp"
 
 #include <benchmark/benchmark.h>

@@ -3,8 +3,8 @@
 // many work items.
 #pragma once
 
-#include "carerules/model.hpp"
-#include "carerules/population_builder.hpp"
+#include "carerules/model/model.hpp"
+#include "carerules/model/population_builder.hpp"
 
 #include <cmath>
 #include <optional>

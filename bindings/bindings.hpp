@@ -2,10 +2,10 @@
 // evaluation, reports, budget, cohort).
 #pragma once
 
-#include "carerules/dates.hpp"
-#include "carerules/engine.hpp"
-#include "carerules/json_loader.hpp"
-#include "carerules/scheme.hpp"
+#include "carerules/core/dates.hpp"
+#include "carerules/engine/engine.hpp"
+#include "carerules/io/json_loader.hpp"
+#include "carerules/schemes/scheme.hpp"
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>

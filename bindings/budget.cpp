@@ -1,9 +1,9 @@
 // The case management budget projection (seed 004, Table 2) from counts and the scheme's tariffs, and the
-// counts a population gives for it (carerules/budget.hpp, carerules/cohort.hpp).
+// counts a population gives for it (carerules/reports/budget.hpp, carerules/reports/cohort.hpp).
 #include "bindings.hpp"
 
-#include "carerules/budget.hpp"
-#include "carerules/cohort.hpp"
+#include "carerules/reports/budget.hpp"
+#include "carerules/reports/cohort.hpp"
 
 #include <optional>
 

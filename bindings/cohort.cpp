@@ -1,8 +1,8 @@
-// The case management cohort summary per practice and over all practices (carerules/cohort.hpp): counts and
+// The case management cohort summary per practice and over all practices (carerules/reports/cohort.hpp): counts and
 // exact shares (basis points and whole per cent), no floating point, as the C++ API gives them.
 #include "bindings.hpp"
 
-#include "carerules/cohort.hpp"
+#include "carerules/reports/cohort.hpp"
 
 #include <optional>
 

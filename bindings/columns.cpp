@@ -16,7 +16,7 @@
 // cell is text) numbers and booleans are read from their text.
 #include "bindings.hpp"
 
-#include "carerules/population_builder.hpp"
+#include "carerules/model/population_builder.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pybind11/numpy.h>

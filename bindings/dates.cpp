@@ -2,8 +2,8 @@
 // never re-implement month arithmetic or pence formatting).
 #include "bindings.hpp"
 
-#include "carerules/calendar.hpp"
-#include "carerules/money.hpp"
+#include "carerules/core/calendar.hpp"
+#include "carerules/core/money.hpp"
 
 #include <datetime.h>
 

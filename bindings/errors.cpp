@@ -2,8 +2,8 @@
 // RuntimeError.
 #include "bindings.hpp"
 
-#include "carerules/calendar.hpp"
-#include "carerules/money.hpp"
+#include "carerules/core/calendar.hpp"
+#include "carerules/core/money.hpp"
 
 namespace carerules::python {
 

@@ -1,8 +1,8 @@
 // Evaluation: the engine with the GIL released, and its result as columns (for pandas), JSON or CSV.
 #include "bindings.hpp"
 
-#include "carerules/describe.hpp"
-#include "carerules/output.hpp"
+#include "carerules/results/describe.hpp"
+#include "carerules/results/output.hpp"
 
 #include <pybind11/numpy.h>
 

@@ -1,7 +1,7 @@
 #include "bindings.hpp"
 
-#include "carerules/findings.hpp"
-#include "carerules/money.hpp"
+#include "carerules/model/findings.hpp"
+#include "carerules/core/money.hpp"
 
 #include <stdexcept>
 

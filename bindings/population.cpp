@@ -1,7 +1,7 @@
 // Populations: loaded from carerules.population/1 JSON, summarised, and grown one event at a time.
 #include "bindings.hpp"
 
-#include "carerules/population_builder.hpp"
+#include "carerules/model/population_builder.hpp"
 
 namespace carerules::python {
 

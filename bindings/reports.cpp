@@ -1,9 +1,9 @@
 // Reports: the data behind the clinic list, the manager meeting pack, the quarterly activity report and the
-// dashboard (carerules/reports.hpp), as plain dicts and lists for the Python layer, which renders them
+// dashboard (carerules/reports/reports.hpp), as plain dicts and lists for the Python layer, which renders them
 // (python/carerules/reports.py).
 #include "bindings.hpp"
 
-#include "carerules/reports.hpp"
+#include "carerules/reports/reports.hpp"
 
 #include <optional>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 """Reports people act on: the clinic list, the manager meeting pack, the quarterly activity report and a dashboard.
 
-The figures come from the C++ library (``carerules/reports.hpp``) over one evaluation; this module turns them
+The figures come from the C++ library (``carerules/reports/reports.hpp``) over one evaluation; this module turns them
 into pandas DataFrames and writes CSV, JSON, printable HTML pages and a static dashboard with charts::
 
     import carerules.reports as reports

@@ -1,7 +1,8 @@
 // Uses the installed library: headers, the static library, its dependencies and its embedded calendar.
-#include <carerules/calendar.hpp>
-#include <carerules/dates.hpp>
-#include <carerules/money.hpp>
+#include <carerules/carerules.hpp>  // the umbrella header compiles on its own
+#include <carerules/core/calendar.hpp>
+#include <carerules/core/dates.hpp>
+#include <carerules/core/money.hpp>
 
 #include <iostream>
 #include <string>

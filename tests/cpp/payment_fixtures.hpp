@@ -2,10 +2,10 @@
 // and helpers to pick tasks and lines out of a result.
 #pragma once
 
-#include "carerules/describe.hpp"
-#include "carerules/engine.hpp"
-#include "carerules/population_builder.hpp"
-#include "carerules/scheme.hpp"
+#include "carerules/results/describe.hpp"
+#include "carerules/engine/engine.hpp"
+#include "carerules/model/population_builder.hpp"
+#include "carerules/schemes/scheme.hpp"
 #include "test_support.hpp"
 
 #include <deque>

@@ -1,5 +1,5 @@
 // The budget projection of seed 004, Table 2, from patient counts and the scheme's tariffs.
-#include "carerules/budget.hpp"
+#include "carerules/reports/budget.hpp"
 #include "payment_fixtures.hpp"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 // PopulationBuilder: every record accepted or rejected with a reason; sorting and per-subject offsets;
 // overlapping stays; the incremental append_event.
-#include "carerules/population_builder.hpp"
+#include "carerules/model/population_builder.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,7 +1,7 @@
 // Working days: the shipped England and Wales calendar, checked date by date against the published list, and
 // the working-day arithmetic behind "within 7 working days".
-#include "carerules/calendar.hpp"
-#include "carerules/findings.hpp"
+#include "carerules/core/calendar.hpp"
+#include "carerules/model/findings.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

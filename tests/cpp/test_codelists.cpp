@@ -1,8 +1,8 @@
 // Code lists: parsing users' CSV files, the subject-aware code map, the shipped defaults, and what the
 // defaults say about real published lists (reference/codelists, loaded exactly as a user would load them).
-#include "carerules/codelist.hpp"
-#include "carerules/findings.hpp"
-#include "embedded.hpp"
+#include "carerules/io/codelist.hpp"
+#include "carerules/model/findings.hpp"
+#include "core/embedded.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

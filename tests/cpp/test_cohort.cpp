@@ -1,6 +1,6 @@
 // Cohort summary per practice: list size, cohort size and share, members by reason, care home patients,
 // care plans, and the population-level figures seed 004 reports.
-#include "carerules/cohort.hpp"
+#include "carerules/reports/cohort.hpp"
 #include "payment_fixtures.hpp"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 // care-homes-es through the engine: a scenario per obligation and per status, and the boundaries of
 // DESIGN.md (inclusive due dates, month ends, 29 February, residences, leaving scope, time travel).
-#include "carerules/output.hpp"
+#include "carerules/results/output.hpp"
 #include "payment_fixtures.hpp"
 
 #include <doctest/doctest.h>

@@ -2,10 +2,10 @@
 // ranges of events for the population-wide counts) that threads take in turn. These tests evaluate a
 // population large enough for several items of every kind and check that the result does not depend on the
 // number of threads.
-#include "carerules/engine.hpp"
-#include "carerules/json_loader.hpp"
-#include "carerules/population_builder.hpp"
-#include "carerules/scheme.hpp"
+#include "carerules/engine/engine.hpp"
+#include "carerules/io/json_loader.hpp"
+#include "carerules/model/population_builder.hpp"
+#include "carerules/schemes/scheme.hpp"
 
 #include "../../benchmarks/replicate.hpp"
 

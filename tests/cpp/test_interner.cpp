@@ -1,4 +1,4 @@
-#include "carerules/interner.hpp"
+#include "carerules/model/interner.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // The population JSON loader (carerules.population/1): field by field, every bad record rejected with its
 // collection, index, id, field and value while the rest loads; malformed JSON by line and column.
-#include "carerules/json_loader.hpp"
+#include "carerules/io/json_loader.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
 // Money: amounts in integer pence, read and written exactly, with arithmetic that refuses to overflow.
-#include "carerules/money.hpp"
+#include "carerules/core/money.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Payment lines: capitation per resident per quarter (care-homes-es) and item-of-service lines (case
 // management), tariffs with effective dates, claim statuses, and totals that equal the sum of their lines.
-#include "carerules/budget.hpp"
+#include "carerules/reports/budget.hpp"
 #include "payment_fixtures.hpp"
 
 #include <doctest/doctest.h>

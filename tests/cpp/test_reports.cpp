@@ -1,8 +1,8 @@
 // The data behind the reports: clinic list, manager meeting pack, quarterly figures and overdue counts, on
 // small populations built record by record, evaluated under the built-in care-homes-es scheme.
-#include "carerules/engine.hpp"
-#include "carerules/population_builder.hpp"
-#include "carerules/reports.hpp"
+#include "carerules/engine/engine.hpp"
+#include "carerules/model/population_builder.hpp"
+#include "carerules/reports/reports.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

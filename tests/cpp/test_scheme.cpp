@@ -1,6 +1,6 @@
 // Scheme definitions are data: the built-in ones load, and a broken file is refused with the field named.
-#include "carerules/findings.hpp"
-#include "carerules/scheme.hpp"
+#include "carerules/model/findings.hpp"
+#include "carerules/schemes/scheme.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,7 +1,7 @@
 // Helpers shared by the C++ tests.
 #pragma once
 
-#include "carerules/dates.hpp"
+#include "carerules/core/dates.hpp"
 
 #include <fstream>
 #include <sstream>

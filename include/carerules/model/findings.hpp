@@ -1,0 +1,60 @@
+// Findings: structural problems, rejected input and things a reader of the figures must know.
+#pragma once
+
+#include "carerules/core/errors.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace carerules {
+
+enum class Severity : std::uint8_t { error, warning, info };
+std::string_view to_string(Severity s) noexcept;
+
+// Finding codes (part of the output contract, DESIGN.md).
+namespace finding_code {
+inline constexpr std::string_view invalid_record = "invalid-record";
+inline constexpr std::string_view unmapped_code = "unmapped-code";
+inline constexpr std::string_view no_performer = "no-performer";
+inline constexpr std::string_view home_not_aligned = "home-not-aligned";
+inline constexpr std::string_view no_lead_gp = "no-lead-gp";
+inline constexpr std::string_view lead_gp_not_of_aligned_practice = "lead-gp-not-of-aligned-practice";
+inline constexpr std::string_view registered_elsewhere = "registered-elsewhere";
+inline constexpr std::string_view unqualified_performer = "unqualified-performer";
+inline constexpr std::string_view cohort_over_5_percent = "cohort-over-5-percent";
+inline constexpr std::string_view clinical_judgement_over_2_percent = "clinical-judgement-over-2-percent";
+inline constexpr std::string_view care_home_resident_not_in_cohort = "care-home-resident-not-in-cohort";
+inline constexpr std::string_view risk_tool_not_in_cohort = "risk-tool-not-in-cohort";
+}  // namespace finding_code
+
+// The collections of a population, in the order their records are read.
+enum class Collection : std::uint8_t { practices, clinicians, homes, residents, stays, admissions, events };
+inline constexpr std::size_t collection_count = 7;
+std::string_view to_string(Collection c) noexcept;
+std::optional<Collection> collection_from_string(std::string_view s) noexcept;
+
+struct InputCounts {
+  std::size_t read = 0;
+  std::size_t accepted = 0;
+  std::size_t rejected = 0;
+};
+
+struct Finding {
+  Severity severity = Severity::warning;
+  std::string code;
+  std::string subject_kind;  // resident, home, clinician, practice; for invalid records the collection
+  std::string subject;       // the subject's id (for an invalid record: its id, or "#index" when it has none)
+  std::string message;
+  std::string scheme;  // empty for findings about the input
+  // For invalid-record findings: where the record stands and what was wrong with it.
+  std::string collection;
+  std::int64_t index = -1;
+  std::string field;
+  std::string value;
+};
+
+}  // namespace carerules

@@ -1,0 +1,1003 @@
+#include "carerules/io/json_loader.hpp"
+
+#include "io/json_support.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace carerules {
+namespace detail {
+namespace {
+
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------------------
+// Malformed JSON: the first error in the whole text, by line and column.
+
+class NoopSax {
+ public:
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(json::number_integer_t) { return true; }
+  bool number_unsigned(json::number_unsigned_t) { return true; }
+  bool number_float(json::number_float_t, const json::string_t&) { return true; }
+  bool string(json::string_t&) { return true; }
+  bool binary(json::binary_t&) { return true; }
+  bool start_object(std::size_t) { return true; }
+  bool key(json::string_t&) { return true; }
+  bool end_object() { return true; }
+  bool start_array(std::size_t) { return true; }
+  bool end_array() { return true; }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string&, const Exception& ex) {
+    byte = position;
+    message = ex.what();
+    return false;
+  }
+  std::size_t byte = 0;
+  std::string message;
+};
+
+// Whether `text` is well-formed JSON; if not, throws ParseError at the first error.
+void validate_or_throw(std::string_view text, const std::string& source) {
+  NoopSax sax;
+  if (json::sax_parse(text.data(), text.data() + text.size(), &sax)) return;
+  // nlohmann counts the offending character as read: point at the character itself.
+  const std::size_t at = sax.byte > 0 ? sax.byte - 1 : 0;
+  const auto [line, column] = line_and_column(text, at);
+  std::string what = sax.message;
+  if (const auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
+  throw ParseError(source, line, column, "malformed JSON: " + what);
+}
+
+[[noreturn]] void throw_first_error(std::string_view text, const std::string& source, std::size_t fallback_at,
+                                    const std::string& fallback) {
+  validate_or_throw(text, source);
+  // The text is well-formed JSON after all: report what the loader could not follow.
+  const auto [line, column] = line_and_column(text, fallback_at);
+  throw ParseError(source, line, column, fallback);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The top level: where each member's value lies in the text. Only brackets and strings are followed here;
+// each value is parsed properly when it is read, and any error sends us to validate_or_throw for the exact
+// position of the first one.
+
+struct Member {
+  std::string key;
+  std::size_t key_at = 0;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::string_view value(std::string_view text) const { return text.substr(begin, end - begin); }
+};
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+class TopLevelScanner {
+ public:
+  explicit TopLevelScanner(std::string_view text) : t_(text) {}
+
+  // The members of the top-level object; nullopt when the text is not (visibly) one, with position().
+  std::optional<std::vector<Member>> scan() {
+    std::vector<Member> members;
+    if (t_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;
+    space();
+    if (!at('{')) return std::nullopt;
+    ++i_;
+    space();
+    if (at('}')) return end_of_object(std::move(members));
+    while (true) {
+      Member m;
+      m.key_at = i_;
+      if (!at('"') || !skip_string()) return std::nullopt;
+      const std::string_view raw = t_.substr(m.key_at, i_ - m.key_at);
+      if (raw.find('\\') == std::string_view::npos) {
+        m.key.assign(raw.substr(1, raw.size() - 2));
+      } else {
+        const json decoded = json::parse(raw, nullptr, false);
+        if (!decoded.is_string()) return std::nullopt;
+        m.key = decoded.get<std::string>();
+      }
+      space();
+      if (!at(':')) return std::nullopt;
+      ++i_;
+      space();
+      m.begin = i_;
+      if (!skip_value()) return std::nullopt;
+      m.end = i_;
+      members.push_back(std::move(m));
+      space();
+      if (at(',')) {
+        ++i_;
+        space();
+        continue;
+      }
+      if (at('}')) return end_of_object(std::move(members));
+      return std::nullopt;
+    }
+  }
+  std::size_t position() const noexcept { return i_; }
+
+ private:
+  bool at(char c) const noexcept { return i_ < t_.size() && t_[i_] == c; }
+  void space() noexcept {
+    while (i_ < t_.size() && is_space(t_[i_])) ++i_;
+  }
+  std::optional<std::vector<Member>> end_of_object(std::vector<Member> members) {
+    ++i_;
+    space();
+    if (i_ != t_.size()) return std::nullopt;
+    return members;
+  }
+  bool skip_string() noexcept {
+    ++i_;  // the opening quote
+    while (i_ < t_.size()) {
+      const char c = t_[i_];
+      if (c == '\\') {
+        i_ += 2;
+      } else if (c == '"') {
+        ++i_;
+        return true;
+      } else {
+        ++i_;
+      }
+    }
+    return false;
+  }
+  bool skip_value() noexcept {
+    if (i_ >= t_.size()) return false;
+    const char first = t_[i_];
+    if (first == '"') return skip_string();
+    if (first == '[' || first == '{') {
+      std::size_t depth = 0;
+      while (i_ < t_.size()) {
+        const char c = t_[i_];
+        if (c == '"') {
+          if (!skip_string()) return false;
+          continue;
+        }
+        if (c == '[' || c == '{') ++depth;
+        if (c == ']' || c == '}') --depth;
+        ++i_;
+        if (depth == 0) return true;
+      }
+      return false;
+    }
+    const std::size_t begin = i_;
+    while (i_ < t_.size() && !is_space(t_[i_]) && t_[i_] != ',' && t_[i_] != '}' && t_[i_] != ']') ++i_;
+    return i_ > begin;
+  }
+
+  std::string_view t_;
+  std::size_t i_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Values as the loader keeps them: one slot per known field of a record, reused from record to record.
+
+enum class Kind : std::uint8_t { absent, null, string, integer, unsigned_integer, floating, boolean, object, array };
+
+struct Slot {
+  Kind kind = Kind::absent;
+  std::string text;  // the string, or a float's text as written
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double f = 0.0;
+  bool b = false;
+  json nested;  // object or array values
+};
+
+constexpr std::size_t max_fields = 9;
+constexpr std::size_t max_rendered = 200;
+
+std::string_view noun(Kind k) noexcept {
+  switch (k) {
+    case Kind::absent:
+    case Kind::null: return "null";
+    case Kind::string: return "a string";
+    case Kind::integer:
+    case Kind::unsigned_integer:
+    case Kind::floating: return "a number";
+    case Kind::boolean: return "a boolean";
+    case Kind::object: return "an object";
+    case Kind::array: return "an array";
+  }
+  return "a value";
+}
+
+std::string_view noun(const json& v) noexcept {
+  switch (v.type()) {
+    case json::value_t::string: return "a string";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return "a number";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    default: return "null";
+  }
+}
+
+// At most max_rendered bytes, cut on a UTF-8 character boundary, "..." when cut.
+std::string shorten(std::string s, bool truncated = false) {
+  if (s.size() <= max_rendered && !truncated) return s;
+  std::size_t cut = std::min(s.size(), max_rendered);
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0U) == 0x80U) --cut;
+  s.resize(cut);
+  s += "...";
+  return s;
+}
+
+std::string render(const json& v, bool truncated = false) {
+  return shorten(v.dump(-1, ' ', false, json::error_handler_t::replace), truncated);
+}
+
+std::string render(const Slot& s) {
+  switch (s.kind) {
+    case Kind::absent:
+    case Kind::null: return "null";
+    case Kind::string: return s.text;
+    case Kind::integer: return std::to_string(s.i);
+    case Kind::unsigned_integer: return std::to_string(s.u);
+    case Kind::floating: return s.text;
+    case Kind::boolean: return s.b ? "true" : "false";
+    case Kind::object:
+    case Kind::array: return render(s.nested);
+  }
+  return {};
+}
+
+// Builds a JSON value from SAX events, keeping at most `cap` nodes (a field holding a huge value costs
+// nothing but the first nodes, enough to show in a finding).
+class Capture {
+ public:
+  void begin() {
+    root_ = json();
+    stack_.clear();
+    nodes_ = 0;
+    truncated_ = false;
+  }
+  void value(json v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return;
+    }
+    if (stack_.back() == nullptr || !room()) return;
+    insert(std::move(v));
+  }
+  void open(json::value_t type) {
+    if (stack_.empty()) {
+      root_ = json(type);
+      stack_.push_back(&root_);
+      return;
+    }
+    if (stack_.back() == nullptr || !room()) {
+      stack_.push_back(nullptr);
+      return;
+    }
+    stack_.push_back(insert(json(type)));
+  }
+  void close() { stack_.pop_back(); }
+  void key(const std::string& k) {
+    if (stack_.back() != nullptr) key_ = k;
+  }
+  json take() { return std::move(root_); }
+  bool truncated() const noexcept { return truncated_; }
+
+ private:
+  static constexpr std::size_t cap = 1000;
+  bool room() {
+    if (nodes_ >= cap) {
+      truncated_ = true;
+      return false;
+    }
+    ++nodes_;
+    return true;
+  }
+  json* insert(json v) {
+    json& parent = *stack_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return &parent.back();
+    }
+    json& slot = parent[key_];
+    slot = std::move(v);
+    return &slot;
+  }
+  json root_;
+  std::vector<json*> stack_;
+  std::string key_;
+  std::size_t nodes_ = 0;
+  bool truncated_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the fields of one record, with the first problem kept.
+
+struct FieldError {
+  std::string_view field;
+  std::string value;
+  bool json = false;
+  std::string reason;
+};
+
+class Fields {
+ public:
+  Fields(std::span<Slot> slots, std::span<const std::string_view> names) : slots_(slots), names_(names) {}
+
+  bool failed() const noexcept { return error_.has_value(); }
+  const FieldError& error() const { return *error_; }
+  const Slot& slot(std::size_t f) const { return slots_[f]; }
+  std::string_view name(std::size_t f) const { return names_[f]; }
+  bool given(std::size_t f) const noexcept { return slots_[f].kind != Kind::absent && slots_[f].kind != Kind::null; }
+
+  // The record's id, when it is a string (for naming the record in a finding).
+  std::string_view id() const noexcept { return slots_[0].kind == Kind::string ? slots_[0].text : std::string_view{}; }
+
+  void fail(std::string_view field, std::string value, bool is_json, std::string reason) {
+    if (!error_) error_ = FieldError{field, std::move(value), is_json, std::move(reason)};
+  }
+  void wrong_type(std::size_t f, std::string_view wanted) {
+    const Slot& s = slots_[f];
+    fail(names_[f], render(s), s.kind != Kind::string,
+         "must be " + std::string(wanted) + ", not " + std::string(noun(s.kind)));
+  }
+  bool required(std::size_t f) {
+    if (given(f)) return true;
+    fail(names_[f], {}, false, "is missing: it is required");
+    return false;
+  }
+
+  std::string_view string(std::size_t f, bool is_required) {
+    if (failed()) return {};
+    if (!given(f)) {
+      if (is_required) required(f);
+      return {};
+    }
+    if (slots_[f].kind != Kind::string) {
+      wrong_type(f, "a string");
+      return {};
+    }
+    return slots_[f].text;
+  }
+
+  std::optional<Date> date(std::size_t f, bool is_required) {
+    if (failed()) return std::nullopt;
+    if (given(f) && slots_[f].kind != Kind::string) {
+      wrong_type(f, "a date string (YYYY-MM-DD)");
+      return std::nullopt;
+    }
+    const std::string_view text = string(f, is_required);
+    if (failed() || !given(f)) return std::nullopt;
+    return parse_date_checked(names_[f], text);
+  }
+
+  std::optional<Date> parse_date_checked(std::string_view field, std::string_view text) {
+    if (const auto d = parse_date(text)) return d;
+    fail(field, std::string(text), false, "is not a date that exists, in the form YYYY-MM-DD");
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> whole_number(std::size_t f) {
+    if (failed() || !given(f)) return std::nullopt;
+    const Slot& s = slots_[f];
+    switch (s.kind) {
+      case Kind::integer: return s.i;
+      case Kind::unsigned_integer:
+        if (s.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+          fail(names_[f], render(s), true, "is too large");
+          return std::nullopt;
+        }
+        return static_cast<std::int64_t>(s.u);
+      case Kind::floating:
+        if (std::isfinite(s.f) && s.f == std::trunc(s.f) && std::fabs(s.f) < 9.0e18) return static_cast<std::int64_t>(s.f);
+        fail(names_[f], render(s), true, "must be a whole number");
+        return std::nullopt;
+      default: wrong_type(f, "a whole number"); return std::nullopt;
+    }
+  }
+
+  std::optional<double> number(std::size_t f) {
+    if (failed() || !given(f)) return std::nullopt;
+    const Slot& s = slots_[f];
+    switch (s.kind) {
+      case Kind::integer: return static_cast<double>(s.i);
+      case Kind::unsigned_integer: return static_cast<double>(s.u);
+      case Kind::floating: return s.f;
+      default: wrong_type(f, "a number"); return std::nullopt;
+    }
+  }
+
+  std::optional<bool> boolean(std::size_t f) {
+    if (failed() || !given(f)) return std::nullopt;
+    if (slots_[f].kind != Kind::boolean) {
+      wrong_type(f, "true or false");
+      return std::nullopt;
+    }
+    return slots_[f].b;
+  }
+
+  // An enumeration given by name; `parse` maps the name, `allowed` lists them for the message.
+  template <typename E>
+  std::optional<E> choice(std::size_t f, bool is_required, std::optional<E> (*parse)(std::string_view) noexcept,
+                          std::string_view allowed) {
+    const std::string_view text = string(f, is_required);
+    if (failed() || !given(f)) return std::nullopt;
+    return choice_of(names_[f], text, parse, allowed);
+  }
+
+  template <typename E>
+  std::optional<E> choice_of(std::string_view field, std::string_view text,
+                             std::optional<E> (*parse)(std::string_view) noexcept, std::string_view allowed) {
+    if (!text.empty()) {
+      if (const auto v = parse(text)) return v;
+    }
+    fail(field, std::string(text), false, "is not one of " + std::string(allowed));
+    return std::nullopt;
+  }
+
+ private:
+  std::span<Slot> slots_;
+  std::span<const std::string_view> names_;
+  std::optional<FieldError> error_;
+};
+
+// Field names per collection; index 0 is always "id".
+namespace practice_field {
+enum : std::size_t { id, name, list_size };
+constexpr std::array<std::string_view, 3> names{"id", "name", "list_size"};
+}  // namespace practice_field
+namespace clinician_field {
+enum : std::size_t { id, practice, role, qualifications };
+constexpr std::array<std::string_view, 4> names{"id", "practice", "role", "qualifications"};
+}  // namespace clinician_field
+namespace home_field {
+enum : std::size_t { id, name, kind, beds, practice, lead_gp };
+constexpr std::array<std::string_view, 6> names{"id", "name", "kind", "beds", "practice", "lead_gp"};
+}  // namespace home_field
+namespace resident_field {
+enum : std::size_t { id, born, practice, declined_aligned_practice, cohort, risk_score };
+constexpr std::array<std::string_view, 6> names{"id",     "born",      "practice", "declined_aligned_practice",
+                                                "cohort", "risk_score"};
+}  // namespace resident_field
+namespace stay_field {
+enum : std::size_t { id, resident, home, start, end, residency, end_reason };
+constexpr std::array<std::string_view, 7> names{"id", "resident", "home", "start", "end", "residency", "end_reason"};
+}  // namespace stay_field
+namespace admission_field {
+enum : std::size_t { id, resident, start, end, method };
+constexpr std::array<std::string_view, 5> names{"id", "resident", "start", "end", "method"};
+}  // namespace admission_field
+namespace event_field {
+enum : std::size_t { id, date, resident, home, clinician, activity, code, system, performer };
+constexpr std::array<std::string_view, 9> names{"id",       "date", "resident", "home",     "clinician",
+                                                "activity", "code", "system",   "performer"};
+}  // namespace event_field
+
+std::span<const std::string_view> field_names(Collection c) noexcept {
+  switch (c) {
+    case Collection::practices: return practice_field::names;
+    case Collection::clinicians: return clinician_field::names;
+    case Collection::homes: return home_field::names;
+    case Collection::residents: return resident_field::names;
+    case Collection::stays: return stay_field::names;
+    case Collection::admissions: return admission_field::names;
+    case Collection::events: return event_field::names;
+  }
+  return {};
+}
+
+constexpr std::string_view roles_allowed = "gp, nurse, pharmacist, other";
+constexpr std::string_view residencies_allowed = "permanent, temporary";
+constexpr std::string_view end_reasons_allowed = "death, discharge, transfer";
+constexpr std::string_view methods_allowed = "emergency, elective";
+constexpr std::string_view cohort_reasons_allowed = "care_home, risk_tool, clinical_judgement";
+constexpr std::string_view systems_allowed = "snomed, read2, ctv3";
+constexpr std::string_view qualifications_allowed =
+    "gpn-specialist-practitioner, primary-health-care-diploma, cardiovascular-respiratory-diploma, "
+    "district-nurse-pgdip";
+
+// ---------------------------------------------------------------------------------------------------------
+// The loader: turns the records of each collection into builder records.
+
+class Loader {
+ public:
+  explicit Loader(const std::string& source) : source_(source) {}
+
+  void record(Collection c, std::size_t index, std::span<Slot> slots) {
+    Fields f(slots, field_names(c));
+    switch (c) {
+      case Collection::practices: read_practice(index, f); break;
+      case Collection::clinicians: read_clinician(index, f); break;
+      case Collection::homes: read_home(index, f); break;
+      case Collection::residents: read_resident(index, f); break;
+      case Collection::stays: read_stay(index, f); break;
+      case Collection::admissions: read_admission(index, f); break;
+      case Collection::events: read_event(index, f); break;
+    }
+  }
+
+  void not_object(Collection c, std::size_t index, const json& value, bool truncated) {
+    const std::string shown = render(value, truncated);
+    builder.reject(c, index, {}, {}, shown, "is " + std::string(noun(value)) + ", not an object: " + shown, true);
+  }
+
+  void not_array(Collection c, const json& value, bool truncated) {
+    const std::string name(to_string(c));
+    Finding f;
+    f.severity = Severity::error;
+    f.code = std::string(finding_code::invalid_record);
+    f.subject_kind = name;
+    f.subject = name;
+    f.collection = name;
+    f.index = -1;
+    f.value = render(value, truncated);
+    f.message = source_ + ": \"" + name + "\" must be an array of records, not " + std::string(noun(value)) + ": " +
+                f.value + "; no " + name + " were read";
+    collection_findings.push_back(std::move(f));
+  }
+
+  PopulationBuilder builder;
+  std::vector<Finding> collection_findings;
+
+ private:
+  void rejected(Collection c, std::size_t index, const Fields& f) {
+    const FieldError& e = f.error();
+    builder.reject(c, index, f.id(), e.field, e.value, e.reason, e.json);
+  }
+
+  void read_practice(std::size_t index, Fields& f) {
+    using namespace practice_field;
+    PracticeRecord r;
+    r.id = f.string(id, true);
+    r.name = f.string(name, false);
+    r.list_size = f.whole_number(list_size);
+    if (f.failed()) return rejected(Collection::practices, index, f);
+    builder.add(r, index);
+  }
+
+  void read_clinician(std::size_t index, Fields& f) {
+    using namespace clinician_field;
+    ClinicianRecord r;
+    r.id = f.string(id, true);
+    r.practice = f.string(practice, true);
+    if (const auto role_value = f.choice(role, true, &role_from_string, roles_allowed)) r.role = *role_value;
+    if (!f.failed() && f.given(qualifications)) {
+      const Slot& s = f.slot(qualifications);
+      if (s.kind != Kind::array) {
+        f.wrong_type(qualifications, "an array of strings");
+      } else {
+        for (const json& q : s.nested) {
+          if (!q.is_string()) {
+            f.fail("qualifications", render(q), true, "must be a string, not " + std::string(noun(q)));
+            break;
+          }
+          const auto& text = q.get_ref<const std::string&>();
+          const auto bit = f.choice_of("qualifications", text, &qualification_from_string, qualifications_allowed);
+          if (!bit) break;
+          r.qualifications = static_cast<QualificationSet>(r.qualifications | static_cast<QualificationSet>(*bit));
+        }
+      }
+    }
+    if (f.failed()) return rejected(Collection::clinicians, index, f);
+    builder.add(r, index);
+  }
+
+  void read_home(std::size_t index, Fields& f) {
+    using namespace home_field;
+    HomeRecord r;
+    r.id = f.string(id, true);
+    r.name = f.string(name, true);
+    r.kind = f.string(kind, false);
+    r.beds = f.whole_number(beds);
+    r.practice = f.string(practice, false);
+    r.lead_gp = f.string(lead_gp, false);
+    if (f.failed()) return rejected(Collection::homes, index, f);
+    builder.add(r, index);
+  }
+
+  void read_resident(std::size_t index, Fields& f) {
+    using namespace resident_field;
+    ResidentRecord r;
+    r.id = f.string(id, true);
+    if (const auto d = f.date(born, true)) r.born = *d;
+    r.practice = f.string(practice, true);
+    r.declined_aligned_practice = f.boolean(declined_aligned_practice).value_or(false);
+    if (!f.failed() && f.given(cohort)) {
+      const Slot& s = f.slot(cohort);
+      if (s.kind != Kind::object) {
+        f.wrong_type(cohort, "an object {\"reason\", \"from\"}");
+      } else {
+        const json& o = s.nested;
+        if (const auto it = o.find("reason"); it != o.end() && !it->is_null()) {
+          if (!it->is_string())
+            f.fail("cohort.reason", render(*it), true, "must be a string, not " + std::string(noun(*it)));
+          else if (const auto reason = f.choice_of("cohort.reason", it->get_ref<const std::string&>(),
+                                                   &cohort_reason_from_string, cohort_reasons_allowed))
+            r.cohort_reason = *reason;
+        }
+        if (const auto it = o.find("from"); !f.failed() && it != o.end() && !it->is_null()) {
+          if (!it->is_string())
+            f.fail("cohort.from", render(*it), true,
+                   "must be a date string (YYYY-MM-DD), not " + std::string(noun(*it)));
+          else
+            r.cohort_from = f.parse_date_checked("cohort.from", it->get_ref<const std::string&>());
+        }
+      }
+    }
+    r.risk_score = f.number(risk_score);
+    if (f.failed()) return rejected(Collection::residents, index, f);
+    builder.add(r, index);
+  }
+
+  void read_stay(std::size_t index, Fields& f) {
+    using namespace stay_field;
+    StayRecord r;
+    r.id = f.string(id, true);
+    r.resident = f.string(resident, true);
+    r.home = f.string(home, true);
+    if (const auto d = f.date(start, true)) r.start = *d;
+    r.end = f.date(end, false);
+    if (const auto v = f.choice(residency, true, &residency_from_string, residencies_allowed)) r.residency = *v;
+    if (const auto v = f.choice(end_reason, false, &end_reason_from_string, end_reasons_allowed)) r.end_reason = *v;
+    if (f.failed()) return rejected(Collection::stays, index, f);
+    builder.add(r, index);
+  }
+
+  void read_admission(std::size_t index, Fields& f) {
+    using namespace admission_field;
+    AdmissionRecord r;
+    r.id = f.string(id, true);
+    r.resident = f.string(resident, true);
+    if (const auto d = f.date(start, true)) r.start = *d;
+    r.end = f.date(end, false);
+    if (const auto v = f.choice(method, true, &admission_method_from_string, methods_allowed)) r.method = *v;
+    if (f.failed()) return rejected(Collection::admissions, index, f);
+    builder.add(r, index);
+  }
+
+  void read_event(std::size_t index, Fields& f) {
+    using namespace event_field;
+    EventRecord r;
+    r.id = f.string(id, true);
+    if (const auto d = f.date(date, true)) r.date = *d;
+    // Exactly one subject: resident, home or clinician.
+    if (!f.failed()) {
+      constexpr std::array<std::pair<std::size_t, SubjectKind>, 3> subjects{
+          {{resident, SubjectKind::resident}, {home, SubjectKind::home}, {clinician, SubjectKind::clinician}}};
+      std::optional<std::size_t> first;
+      for (const auto& [slot, kind] : subjects) {
+        if (!f.given(slot)) continue;
+        if (first) {
+          const Slot& s = f.slot(slot);
+          f.fail(f.name(slot), render(s), s.kind != Kind::string,
+                 "is given as well as " + std::string(f.name(*first)) + " " + render_quoted(f.slot(*first)) +
+                     ": an event names exactly one of \"resident\", \"home\" or \"clinician\"");
+          break;
+        }
+        first = slot;
+        r.subject_kind = kind;
+      }
+      if (!first && !f.failed())
+        f.fail("subject", {}, false,
+               "is missing: an event names exactly one of \"resident\", \"home\" or \"clinician\"");
+      if (first) r.subject = f.string(*first, true);
+    }
+    if (f.given(activity)) {
+      const std::string_view text = f.string(activity, false);
+      if (!f.failed()) {
+        if (const auto a = activity_from_string(text))
+          r.activity = *a;
+        else
+          f.fail("activity", std::string(text), false, "is not a known activity (see docs/input-format.md)");
+      }
+    }
+    r.code = f.string(code, false);
+    if (const auto v = f.choice(system, false, &code_system_from_string, systems_allowed)) r.system = *v;
+    r.performer = f.string(performer, false);
+    if (f.failed()) return rejected(Collection::events, index, f);
+    builder.add(r, index);
+  }
+
+  static std::string render_quoted(const Slot& s) {
+    if (s.kind != Kind::string) return render(s);
+    return json(s.text).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+
+  const std::string& source_;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// SAX reader of one collection: the array, its records, their known fields. Unknown fields are skipped
+// without being kept; nested values of known fields (cohort, qualifications) are kept as small JSON values.
+
+class CollectionReader {
+ public:
+  CollectionReader(Loader& loader, Collection c) : loader_(loader), collection_(c), names_(field_names(c)) {}
+
+  bool null() { return scalar(Kind::null, [](Slot&) {}, [] { return json(); }); }
+  bool boolean(bool v) {
+    return scalar(Kind::boolean, [v](Slot& s) { s.b = v; }, [v] { return json(v); });
+  }
+  bool number_integer(json::number_integer_t v) {
+    return scalar(Kind::integer, [v](Slot& s) { s.i = v; }, [v] { return json(v); });
+  }
+  bool number_unsigned(json::number_unsigned_t v) {
+    return scalar(Kind::unsigned_integer, [v](Slot& s) { s.u = v; }, [v] { return json(v); });
+  }
+  bool number_float(json::number_float_t v, const json::string_t& text) {
+    return scalar(
+        Kind::floating,
+        [v, &text](Slot& s) {
+          s.f = v;
+          s.text.assign(text);
+        },
+        [v] { return json(v); });
+  }
+  bool string(json::string_t& v) {
+    return scalar(Kind::string, [&v](Slot& s) { s.text.assign(v); }, [&v] { return json(v); });
+  }
+  bool binary(json::binary_t&) { return true; }  // not produced by the JSON parser
+
+  bool start_object(std::size_t) { return open(json::value_t::object); }
+  bool start_array(std::size_t) { return open(json::value_t::array); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(json::string_t& k) {
+    if (capturing_) {
+      capture_.key(k);
+    } else if (!skipping_ && depth_ == 2) {
+      current_ = no_field;
+      for (std::size_t f = 0; f < names_.size(); ++f) {
+        if (names_[f] == k) {
+          current_ = f;
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string&, const Exception&) {
+    return false;
+  }
+
+ private:
+  static constexpr std::size_t no_field = std::numeric_limits<std::size_t>::max();
+  enum class Target : std::uint8_t { collection, record, field };
+
+  template <typename SetSlot, typename MakeJson>
+  bool scalar(Kind kind, SetSlot set, MakeJson make) {
+    if (capturing_) {
+      capture_.value(make());
+    } else if (skipping_) {
+      // inside an unknown field's value
+    } else if (depth_ == 0) {
+      if (kind != Kind::null) loader_.not_array(collection_, make(), false);
+    } else if (depth_ == 1) {
+      loader_.not_object(collection_, index_++, make(), false);
+    } else if (depth_ == 2 && current_ != no_field) {
+      Slot& s = slots_[current_];
+      s.kind = kind;
+      set(s);
+    }
+    return true;
+  }
+
+  bool open(json::value_t type) {
+    if (capturing_) {
+      capture_.open(type);
+    } else if (skipping_) {
+      // inside an unknown field's value
+    } else if (depth_ == 0) {
+      if (type != json::value_t::array) start_capture(Target::collection, type);
+    } else if (depth_ == 1) {
+      if (type == json::value_t::object) {
+        for (auto& s : slots_) s.kind = Kind::absent;
+        current_ = no_field;
+      } else {
+        start_capture(Target::record, type);
+      }
+    } else if (depth_ == 2) {
+      if (current_ != no_field) {
+        start_capture(Target::field, type);
+      } else {
+        skipping_ = true;
+        skip_base_ = depth_;
+      }
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool close() {
+    --depth_;
+    if (capturing_) {
+      capture_.close();
+      if (depth_ == capture_base_) finish_capture();
+    } else if (skipping_) {
+      if (depth_ == skip_base_) skipping_ = false;
+    } else if (depth_ == 1) {
+      loader_.record(collection_, index_++, std::span<Slot>(slots_.data(), names_.size()));
+    }
+    return true;
+  }
+
+  void start_capture(Target target, json::value_t type) {
+    capturing_ = true;
+    capture_target_ = target;
+    capture_base_ = depth_;
+    capture_.begin();
+    capture_.open(type);
+  }
+
+  void finish_capture() {
+    capturing_ = false;
+    switch (capture_target_) {
+      case Target::collection: loader_.not_array(collection_, capture_.take(), capture_.truncated()); break;
+      case Target::record: loader_.not_object(collection_, index_++, capture_.take(), capture_.truncated()); break;
+      case Target::field: {
+        Slot& s = slots_[current_];
+        s.nested = capture_.take();
+        s.kind = s.nested.is_object() ? Kind::object : Kind::array;
+        break;
+      }
+    }
+  }
+
+  Loader& loader_;
+  Collection collection_;
+  std::span<const std::string_view> names_;
+  std::array<Slot, max_fields> slots_;
+  std::size_t depth_ = 0;
+  std::size_t index_ = 0;
+  std::size_t current_ = no_field;
+  bool skipping_ = false;
+  std::size_t skip_base_ = 0;
+  bool capturing_ = false;
+  Target capture_target_ = Target::collection;
+  std::size_t capture_base_ = 0;
+  Capture capture_;
+};
+
+// Rough count of the records in an array's text (for reserving): its opening braces.
+std::size_t estimate_records(std::string_view array_text) {
+  return static_cast<std::size_t>(std::count(array_text.begin(), array_text.end(), '{'));
+}
+
+// The document is not a population of this format; but if it is not even well-formed JSON, that is what
+// the user must hear first (with line and column).
+[[noreturn]] void document_error(std::string_view text, const std::string& source, std::string value,
+                                 const std::string& message) {
+  validate_or_throw(text, source);
+  throw InputError("", -1, "", "format", std::move(value), message);
+}
+
+}  // namespace
+}  // namespace detail
+
+LoadedPopulation load_population_json(std::string_view text, const std::string& source) {
+  using detail::json;
+
+  detail::TopLevelScanner scanner(text);
+  auto scanned = scanner.scan();
+  if (!scanned) {
+    const bool object_start = [&] {
+      std::size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+      while (i < text.size() && detail::is_space(text[i])) ++i;
+      return i < text.size() && text[i] == '{';
+    }();
+    detail::validate_or_throw(text, source);
+    if (!object_start)
+      detail::document_error(text, source, {}, source + ": the document must be a JSON object with \"format\": \"" +
+                                     std::string(population_format) + "\"");
+    detail::throw_first_error(text, source, scanner.position(), "unexpected character at the top level");
+  }
+  const std::vector<detail::Member>& members = *scanned;
+
+  // Each top-level key once; "format" first of all.
+  std::array<const detail::Member*, collection_count> collections{};
+  const detail::Member* format = nullptr;
+  std::vector<const detail::Member*> others;
+  for (const auto& m : members) {
+    for (const auto& seen : members) {
+      if (&seen == &m) break;
+      if (seen.key == m.key) {
+        const auto [line, column] = detail::line_and_column(text, m.key_at);
+        const auto [first_line, first_column] = detail::line_and_column(text, seen.key_at);
+        throw ParseError(source, line, column,
+                         "key \"" + m.key + "\" appears twice at the top level (first at line " +
+                             std::to_string(first_line) + ", column " + std::to_string(first_column) + ")");
+      }
+    }
+    if (m.key == "format") {
+      format = &m;
+    } else if (const auto c = collection_from_string(m.key)) {
+      collections[static_cast<std::size_t>(*c)] = &m;
+    } else {
+      others.push_back(&m);
+    }
+  }
+  const auto malformed = [&](const detail::Member& m) {
+    detail::throw_first_error(text, source, m.begin, "malformed JSON in \"" + m.key + "\"");
+  };
+  const std::string expected = "\"format\": \"" + std::string(population_format) + "\"";
+  if (format == nullptr) detail::document_error(text, source, {}, source + ": \"format\" is missing: expected " + expected);
+  {
+    const json value = json::parse(format->value(text), nullptr, false);
+    if (value.is_discarded()) malformed(*format);
+    if (!value.is_string())
+      detail::document_error(text, source, detail::render(value),
+                             source + ": \"format\" is " + detail::render(value) + ": expected " + expected);
+    const auto& name = value.get_ref<const std::string&>();
+    if (name != population_format)
+      detail::document_error(text, source, name, source + ": \"format\" is \"" + name + "\": expected " + expected +
+                                       " (this version reads only that format)");
+  }
+  // Values of keys this format does not use are ignored, but must still be well-formed JSON.
+  for (const auto* m : others) {
+    detail::NoopSax sax;
+    const auto v = m->value(text);
+    if (!json::sax_parse(v.data(), v.data() + v.size(), &sax)) malformed(*m);
+  }
+
+  detail::Loader loader(source);
+  for (std::size_t c = 0; c < collection_count; ++c) {
+    const detail::Member* m = collections[c];
+    if (m == nullptr) continue;
+    const auto collection = static_cast<Collection>(c);
+    const auto v = m->value(text);
+    if (collection == Collection::events) loader.builder.reserve_events(detail::estimate_records(v));
+    detail::CollectionReader reader(loader, collection);
+    if (!json::sax_parse(v.data(), v.data() + v.size(), &reader)) malformed(*m);
+  }
+
+  LoadedPopulation out;
+  out.population = loader.builder.finish();
+  out.counts = loader.builder.counts();
+  out.total = loader.builder.total_counts();
+  out.findings = loader.builder.take_findings();
+  if (!loader.collection_findings.empty()) {
+    out.findings.insert(out.findings.end(), std::make_move_iterator(loader.collection_findings.begin()),
+                        std::make_move_iterator(loader.collection_findings.end()));
+    std::stable_sort(out.findings.begin(), out.findings.end(), [](const Finding& a, const Finding& b) {
+      const auto ca = collection_from_string(a.collection).value_or(Collection::events);
+      const auto cb = collection_from_string(b.collection).value_or(Collection::events);
+      if (ca != cb) return ca < cb;
+      return a.index < b.index;
+    });
+  }
+  return out;
+}
+
+LoadedPopulation load_population_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw std::runtime_error("cannot read population file " + path + ": not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read population file " + path);
+  std::string text;
+  in.seekg(0, std::ios::end);
+  const auto size = in.tellg();
+  if (size > 0) {
+    text.resize(static_cast<std::size_t>(size));
+    in.seekg(0, std::ios::beg);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  }
+  if (!in) throw std::runtime_error("cannot read population file " + path);
+  return load_population_json(text, path);
+}
+
+}  // namespace carerules
