@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
-AS_OF_DATES = ("2016-03-31", "2025-06-30", "2026-11-01")
+AS_OF_DATES = ("2024-04-01", "2025-06-30", "2026-11-01")
 SCHEMES = ("care-homes-es", "case-management-les")
 
 
