@@ -5,11 +5,15 @@
 #include "carerules/core/dates.hpp"
 #include "carerules/engine/engine.hpp"
 #include "carerules/io/json_loader.hpp"
+#include "carerules/results/describe.hpp"
 #include "carerules/schemes/scheme.hpp"
 
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -37,5 +41,13 @@ PopulationHandle wrap_population(LoadedPopulation&& loaded);
 Date to_date(const py::handle& value, const char* what);
 py::object from_date(Date day);
 py::object from_date_or_none(Date day);
+
+// Days since 1970-01-01, as array code (the synthetic generator) holds dates.
+using DayArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+// f applied to every day of `days`, one C++ call per element: no Python call per date (dates.cpp).
+py::array_t<std::int64_t> map_days(const DayArray& days, const std::function<Date(Date)>& f);
+
+// The payment totals of a result (carerules/reports/budget.hpp) as rows for Python (budget.cpp).
+py::list payment_total_rows(const ResultView& view);
 
 }  // namespace carerules::python

@@ -36,6 +36,29 @@ std::optional<Date> optional_date(const py::object& value, const char* what) {
 
 }  // namespace
 
+py::list payment_total_rows(const ResultView& view) {
+  std::vector<PaymentTotal> totals;
+  {
+    py::gil_scoped_release release;  // reads only the result and the population it came from
+    totals = payment_totals(view);
+  }
+  py::list out;
+  for (const PaymentTotal& t : totals) {
+    py::dict d;
+    d["scheme"] = t.scheme;
+    d["practice"] = t.practice.empty() ? py::object(py::none()) : py::object(py::str(t.practice));
+    d["financial_year"] = t.year.label();
+    d["quarter"] = t.quarter;  // 0: the whole financial year
+    d["lines"] = t.lines;
+    d["payable_pence"] = t.payable.value();
+    d["pending_pence"] = t.pending.value();
+    d["withheld_pence"] = t.withheld.value();
+    d["unpriced_lines"] = t.unpriced_lines;
+    out.append(d);
+  }
+  return out;
+}
+
 void init_budget(py::module_& m) {
   m.def(
       "project_budget",

@@ -163,6 +163,7 @@ void init_evaluate(py::module_& m) {
       .def_property_readonly("payment_count", [](const ResultHandle& h) { return h.result.payments.size(); })
       .def("task_columns", &task_columns)
       .def("payment_columns", &payment_columns)
+      .def("payment_totals", [](const ResultHandle& h) { return payment_total_rows(h.view()); })
       .def("findings", [](const ResultHandle& h) {
         py::list out;
         for (const Finding& f : h.result.findings) out.append(finding_dict(f));

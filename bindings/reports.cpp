@@ -220,6 +220,11 @@ Quarter quarter_arg(const py::tuple& t, const char* what) {
 }  // namespace
 
 void init_reports(py::module_& m) {
+  m.def("rounded_percent", [](std::int64_t part, std::int64_t whole) -> py::object {
+        const auto p = rounded_percent(part, whole);
+        return p ? py::object(py::int_(*p)) : py::object(py::none());
+      },
+      py::arg("part"), py::arg("whole"), "part / whole as a whole per cent, rounded half up; None when whole is 0");
   py::class_<ReportContext>(m, "ReportContext", "A population evaluated once on an as-of date, for the reports")
       .def(py::init([](const PopulationHandle& population, const std::vector<std::shared_ptr<Scheme>>& schemes,
                        const py::object& as_of, unsigned threads) {

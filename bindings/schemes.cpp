@@ -5,6 +5,23 @@ namespace carerules::python {
 
 namespace {
 
+// An obligation's interval as (count, unit), the unit plural as in the scheme files: (14, "days"), (3, "months").
+py::tuple interval_parts(const Interval& i) {
+  if (i.days != 0) return py::make_tuple(i.days, "days");
+  if (i.months != 0) return py::make_tuple(i.months, "months");
+  return py::make_tuple(i.years, "years");
+}
+
+const Obligation& obligation_arg(const Scheme& s, const std::string& id) {
+  const Obligation* o = s.find_obligation(id);
+  if (!o) throw py::key_error("scheme " + s.id + " has no obligation \"" + id + "\"");
+  return *o;
+}
+
+// The day an instance anchored (or last completed) on `from` falls due: the obligation's interval after it,
+// by the scheme's month-end policy, exactly as the engine counts.
+Date due_after(const Scheme& s, const Obligation& o, Date from) { return o.window.after(from, s.month_end); }
+
 py::dict obligation_dict(const Obligation& o) {
   py::dict d;
   d["id"] = o.id;
@@ -15,9 +32,22 @@ py::dict obligation_dict(const Obligation& o) {
   d["anchor"] = std::string(to_string(o.anchor));
   d["scope"] = std::string(to_string(o.scope));
   d["window"] = o.window.describe();
-  py::list reqs;
-  for (const Requirement& r : o.requirements) reqs.append(r.name);
+  d["interval"] = interval_parts(o.window);
+  d["anchor_age"] = o.anchor == AnchorKind::birthday ? py::object(py::int_(o.anchor_age)) : py::object(py::none());
+  py::list reqs, requirements, optional;
+  for (const Requirement& r : o.requirements) {
+    reqs.append(r.name);
+    py::dict x;
+    py::list any_of;
+    for (Activity a : r.any_of) any_of.append(std::string(to_string(a)));
+    x["any_of"] = any_of;
+    x["only_if_permanent"] = r.only_if_permanent;
+    requirements.append(x);
+  }
+  for (Activity a : o.optional) optional.append(std::string(to_string(a)));
   d["requires"] = reqs;
+  d["requirements"] = requirements;
+  d["optional"] = optional;
   return d;
 }
 
@@ -50,6 +80,17 @@ void init_schemes(py::module_& m) {
             }
             return out;
           })
+      .def("interval", [](const Scheme& s, const std::string& obligation) { return interval_parts(obligation_arg(s, obligation).window); },
+           py::arg("obligation"), "(count, unit) of an obligation's due or recurrence interval: (3, \"months\")")
+      .def("due_after", [](const Scheme& s, const std::string& obligation, const py::object& day) {
+            return from_date(due_after(s, obligation_arg(s, obligation), to_date(day, "day")));
+          },
+          py::arg("obligation"), py::arg("day"), "The due date of an instance of `obligation` anchored on `day`")
+      .def("due_after_days", [](const Scheme& s, const std::string& obligation, const DayArray& days) {
+            const Obligation& o = obligation_arg(s, obligation);
+            return map_days(days, [&](Date d) { return due_after(s, o, d); });
+          },
+          py::arg("obligation"), py::arg("days"), "due_after over an array of days since 1970-01-01")
       .def("__repr__", [](const Scheme& s) { return "<carerules.Scheme " + s.id + ">"; });
 
   m.def("builtin_scheme_ids", &builtin_scheme_ids);

@@ -25,6 +25,7 @@ from carerules._core import (
     add_years,
     financial_year,
     format_pounds,
+    is_working_day,
     parse_pounds,
     quarter,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "financial_year",
     "format_pounds",
     "frames_from_json",
+    "is_working_day",
     "load_population",
     "parse_pounds",
     "population_from_frames",

@@ -9,12 +9,22 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any, Protocol, Sequence, Union
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from carerules import _core, _frames, _parquet
+from carerules._core import (  # re-exported for the reports and the command line, which use only this facade
+    ArgumentError as ArgumentError,
+    CareRulesError as CareRulesError,
+    ParseError as ParseError,
+    SchemeError as SchemeError,
+    add_years as add_years,
+    financial_year as financial_year,
+    format_pounds as format_pounds,
+)
 
 DateLike = Union[datetime.date, str]
 SchemeLike = Union[str, "Scheme", os.PathLike[str]]
@@ -50,6 +60,14 @@ class Population:
 
     def ids(self, kind: str) -> list[str]:
         return self._core.ids(kind)
+
+    def home_names(self) -> dict[str, str]:
+        """Home id to name."""
+        return self._core.home_names()
+
+    def practice_names(self) -> dict[str, str]:
+        """Practice id to name."""
+        return self._core.practice_names()
 
     def append_event(self, record: dict[str, Any]) -> int:
         """Adds one event (shaped like a population JSON event); raises InputError if it cannot be used."""
@@ -162,6 +180,25 @@ class Scheme:
     @property
     def versions(self) -> list[dict[str, Any]]:
         return self._core.versions
+
+    @property
+    def month_end(self) -> str:
+        """What "+ N months" does past a month's end: ``clamp`` or ``roll_forward``."""
+        return self._core.month_end
+
+    def interval(self, obligation: str) -> tuple[int, str]:
+        """(count, unit) of an obligation's due or recurrence interval, as the scheme gives it: (3, "months")."""
+        count, unit = self._core.interval(obligation)
+        return int(count), str(unit)
+
+    def due_after(self, obligation: str, day: DateLike) -> datetime.date:
+        """The due date of an instance of ``obligation`` anchored (or last done) on ``day``, as the engine
+        counts it (the interval after it, by the scheme's month-end policy)."""
+        return self._core.due_after(obligation, day)
+
+    def due_after_days(self, obligation: str, days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """``due_after`` over an array of days since 1970-01-01."""
+        return self._core.due_after_days(obligation, np.ascontiguousarray(days, dtype=np.int64))
 
     def __repr__(self) -> str:
         return f"<carerules.Scheme {self.id}>"
@@ -478,3 +515,81 @@ def budget_counts(
 
 def _scheme_core(s: SchemeLike) -> _core.Scheme:
     return scheme(s).core
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dates, quarters, shares and money: the C++ library's own rules, for the Python reports, the command line
+# and the generators (nothing here re-implements them).
+
+def quarter_of(day: DateLike) -> tuple[int, int]:
+    """(financial year start, quarter number) of ``day``: 2025-05-01 is (2025, 1), 2026-02-01 (2025, 4)."""
+    start_year, number = _core.quarter_of(day)
+    return int(start_year), int(number)
+
+
+def quarter_bounds(start_year: int, number: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day of quarter ``number`` (1 to 4) of the financial year starting in ``start_year``."""
+    return _core.quarter_bounds(start_year, number)
+
+
+def quarter_label(start_year: int, number: int) -> str:
+    """``"2025-26 Q1"``."""
+    return _core.quarter_label(start_year, number)
+
+
+def financial_year_label(start_year: int) -> str:
+    """``"2025-26"``."""
+    return _core.financial_year_label(start_year)
+
+
+def parse_financial_year(text: str) -> int | None:
+    """The start year of ``"2025-26"``; None when the text is not a financial year."""
+    return _core.parse_financial_year(text)
+
+
+def rounded_percent(part: int, whole: int) -> int | None:
+    """part / whole as a whole per cent, rounded half up by integer arithmetic; None when whole is 0."""
+    return _core.rounded_percent(int(part), int(whole))
+
+
+def is_working_day(day: DateLike) -> bool:
+    """Monday to Friday and not an England and Wales bank holiday (data/calendars/england-and-wales.csv)."""
+    return _core.is_working_day(day)
+
+
+def birthdays(born: npt.NDArray[np.int64], years: int) -> npt.NDArray[np.int64]:
+    """The day each person born on ``born`` (days since 1970-01-01) reaches ``years`` of age (29 February
+    birthdays fall on 28 February in other years)."""
+    return _core.birthdays(np.ascontiguousarray(born, dtype=np.int64), years)
+
+
+def payment_totals(result: Result) -> list[dict[str, Any]]:
+    """The payment totals of a result (C++ ``payment_totals``): per scheme (in evaluation order), practice
+    (None: none), financial year, one row per quarter with lines (``quarter`` 1 to 4) then the year
+    (``quarter`` 0): ``lines``, ``unpriced_lines``, ``payable_pence``, ``pending_pence``, ``withheld_pence``."""
+    return result.core.payment_totals()
+
+
+def cohort_summary_rows(population: Population, scheme_like: SchemeLike, as_of: DateLike) -> list[dict[str, Any]]:
+    """The case management cohort of each practice on ``as_of``, then the total (practice ``""``), as the C++
+    library counts them (carerules/reports/cohort.hpp)."""
+    return _core.cohort_summary(population.core, scheme(scheme_like).core, as_of)
+
+
+class ReportContext(Protocol):
+    """A population evaluated once for the reports (bindings/reports.cpp): every report reads it."""
+
+    @property
+    def as_of(self) -> datetime.date: ...
+    def homes(self) -> list[dict[str, Any]]: ...
+    def practices(self) -> list[dict[str, Any]]: ...
+    def clinic_list(self, home: str, visit_date: DateLike, days: int = 14) -> dict[str, Any]: ...
+    def meeting_pack(self, home: str, since: DateLike | None = None) -> dict[str, Any]: ...
+    def quarterly(self, first: tuple[int, int], last: tuple[int, int], practice: str = "") -> dict[str, Any]: ...
+    def first_reporting_quarter(self) -> tuple[int, int]: ...
+    def overdue_by_home(self) -> list[dict[str, Any]]: ...
+
+
+def report_context(population: Population, schemes: Sequence[Scheme], as_of: DateLike, threads: int = 1) -> ReportContext:
+    """Evaluates ``schemes`` against ``population`` on ``as_of`` once, for the reports."""
+    return _core.ReportContext(population.core, [s.core for s in schemes], as_of, threads)

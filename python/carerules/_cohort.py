@@ -8,8 +8,7 @@ from typing import Any, Union
 
 import pandas as pd
 
-from carerules import _core
-from carerules._api import DateLike, Population, SchemeLike, load_population, scheme
+from carerules._api import DateLike, Population, SchemeLike, cohort_summary_rows, load_population
 
 #: The shares the summary gives, each as ``<name>_basis_points`` and ``<name>_percent`` (whole per cent),
 #: both rounded half up from exact integers and missing where the whole is not positive.
@@ -53,7 +52,7 @@ def cohort_summary(
     """
     if not isinstance(population, Population):
         population = load_population(population)
-    rows: list[dict[str, Any]] = _core.cohort_summary(population.core, scheme(scheme_id).core, as_of)
+    rows: list[dict[str, Any]] = cohort_summary_rows(population, scheme_id, as_of)
     columns = ["practice", "practice_name", "as_of", "list_size", "intended_cohort", *COUNTS]
     columns += [f"{name}_{unit}" for name in SHARES for unit in ("basis_points", "percent")]
     frame = pd.DataFrame(rows, columns=columns)

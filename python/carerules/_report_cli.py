@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence, TypeVar
 
 import click
 
-from carerules import _core
+from carerules import _api
 from carerules import reports as _reports
 from carerules._options import date_option
 
@@ -39,7 +39,7 @@ def _open(population: str, scheme_ids: Sequence[str], as_of: datetime.date) -> _
         return _reports.Reports(population, list(scheme_ids), as_of)
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from e
-    except (_core.ParseError, _core.SchemeError) as e:
+    except (_api.ParseError, _api.SchemeError) as e:
         raise click.ClickException(str(e)) from e
 
 

@@ -7,38 +7,28 @@ from typing import Any
 
 import pandas as pd
 
-from carerules import _api, _core
+from carerules import _api
 from carerules._api import records
 
 
-def payment_totals(payments: pd.DataFrame) -> pd.DataFrame:
-    """Totals per scheme, practice, financial year and quarter, by status, plus a row per financial year.
+TOTAL_COLUMNS = ["scheme", "practice", "financial_year", "quarter", "lines", "payable_pence", "pending_pence",
+                 "withheld_pence", "unpriced_lines"]
+
+
+def payment_totals(result: _api.Result) -> pd.DataFrame:
+    """Totals per scheme, practice, financial year and quarter (``Q1`` to ``Q4``), by status, each year's
+    quarters followed by a row for the year (``quarter`` ``year``), as the C++ library sums them.
 
     Every total is the sum of its lines' amount_pence (integers: no rounding anywhere).
     """
-    columns = ["scheme", "practice", "financial_year", "quarter", "lines", "payable_pence", "pending_pence",
-               "withheld_pence", "unpriced_lines"]
-    if payments.empty:
-        return pd.DataFrame(columns=columns)
-    p = payments.copy()
-    p["amount"] = p["amount_pence"].fillna(0).astype("int64")
-    for status in ("payable", "pending", "withheld"):
-        p[f"{status}_pence"] = p["amount"].where(p["status"] == status, 0)
-    p["unpriced_lines"] = (p["status"] == "unpriced").astype("int64")
-    keys = ["scheme", "practice", "financial_year", "quarter"]
-    sums = {"lines": ("kind", "size"), "payable_pence": ("payable_pence", "sum"), "pending_pence": ("pending_pence", "sum"),
-            "withheld_pence": ("withheld_pence", "sum"), "unpriced_lines": ("unpriced_lines", "sum")}
-    by_quarter = p.groupby(keys, dropna=False).agg(**sums).reset_index()
-    by_year = p.groupby(keys[:3], dropna=False).agg(**sums).reset_index()
-    by_year["quarter"] = "year"
-    by_quarter["quarter"] = "Q" + by_quarter["quarter"].astype(str)
-    out = pd.concat([by_quarter, by_year], ignore_index=True)
-    out = out.sort_values(["scheme", "practice", "financial_year", "quarter"], kind="stable").reset_index(drop=True)
-    return out[columns]
+    rows = _api.payment_totals(result)
+    for r in rows:
+        r["quarter"] = f"Q{r['quarter']}" if r["quarter"] else "year"
+    return pd.DataFrame(rows, columns=TOTAL_COLUMNS)
 
 
 def _pounds(pence: Any) -> str:
-    return _core.format_pounds(int(pence), True)
+    return _api.format_pounds(int(pence), True)
 
 
 def demo_report(population: _api.Population, result: _api.Result, days: int) -> str:
@@ -46,8 +36,8 @@ def demo_report(population: _api.Population, result: _api.Result, days: int) -> 
     as_of = result.as_of
     horizon = pd.Timestamp(as_of + datetime.timedelta(days=days))
     tasks = result.tasks
-    homes = population.core.home_names()
-    practices = population.core.practice_names()
+    homes = population.home_names()
+    practices = population.practice_names()
     lines: list[str] = []
     s = population.summary()
     counts = result.input
@@ -86,10 +76,10 @@ def demo_report(population: _api.Population, result: _api.Result, days: int) -> 
     if pay.empty:
         lines.append("   none")
     else:
-        fy = _core.financial_year(as_of)
+        fy = _api.financial_year(as_of)
         this_year = pay[pay.financial_year == fy]
         lines.append(f"   {len(pay)} lines in all; {len(this_year)} in {fy}")
-        totals = payment_totals(pay)
+        totals = payment_totals(result)
         current = totals[(totals.financial_year == fy)]
         for r in records(current):
             lines.append(

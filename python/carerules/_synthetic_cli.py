@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from carerules import _core
+from carerules import _api
 from carerules import synthetic as _synthetic
 from carerules._options import date_option
 
@@ -57,7 +57,7 @@ def synthesize(preset: str, residents: int | None, seed: int, start: datetime.da
             _synthetic.write_json(frames, out)
         else:
             _synthetic.write_parquet(frames, out)
-    except (_core.ArgumentError, ImportError) as e:
+    except (_api.ArgumentError, ImportError) as e:
         raise click.ClickException(str(e)) from e
     counts = ", ".join(f"{len(frames[c]):,} {c}" for c in _synthetic.COLLECTIONS)
     written = time.perf_counter() - began - generated

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import click
 import pandas as pd
 
-from carerules import _api, _cohort, _core
+from carerules import _api, _cohort
 from carerules._options import date_option
 from carerules._progress import Progress
 from carerules._reports import demo_report, payment_totals
@@ -25,14 +25,14 @@ def _load(population: str) -> _api.Population:
         return _api.load_population(population)
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from e
-    except _core.ParseError as e:
+    except _api.ParseError as e:
         raise click.ClickException(str(e)) from e
 
 
 def _schemes(ids: Sequence[str]) -> list[_api.Scheme]:
     try:
         return [_api.scheme(s) for s in ids]
-    except _core.SchemeError as e:
+    except _api.SchemeError as e:
         raise click.ClickException(str(e)) from e
 
 
@@ -48,7 +48,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except _core.CareRulesError as e:
+        except _api.CareRulesError as e:
             raise click.ClickException(str(e)) from e
         except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
             raise click.ClickException(str(e)) from e
@@ -188,7 +188,7 @@ def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, f
         with progress.phase("evaluate"):
             result = _api.Evaluator(pop, schemes).evaluate(as_of)
             lines = result.payments.drop(columns=["amount_pounds"])
-            totals = payment_totals(result.payments)
+            totals = payment_totals(result)
         with progress.phase("write"):
             if fmt == "json":
                 doc = {
@@ -215,7 +215,7 @@ def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, f
 
 def _budget_text(b: _api.BudgetProjection, counted: str) -> str:
     def pounds(pence: int) -> str:
-        return _core.format_pounds(pence, True)
+        return _api.format_pounds(pence, True)
 
     # (label, count, per patient, total) rows, or a heading (a plain string).
     table: list[str | tuple[str, str, str, str]] = [f"Current budget (tariff in force on {b.current_on.isoformat()})"]

@@ -25,11 +25,11 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence, Union, cast
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union, cast
 
 import pandas as pd
 
-from carerules import _api, _core
+from carerules import _api
 
 if TYPE_CHECKING:  # jinja2 and plotly are imported when a page is rendered, so that the rest works without them
     import jinja2
@@ -43,30 +43,15 @@ SchemesLike = Union[_api.SchemeLike, Sequence[_api.SchemeLike]]
 DAYS_PER_YEAR_HUNDREDTHS = 36525
 
 
-class _ReportContext(Protocol):
-    """The compiled core's ReportContext (bindings/reports.cpp)."""
-
-    @property
-    def as_of(self) -> datetime.date: ...
-    def homes(self) -> list[dict[str, Any]]: ...
-    def practices(self) -> list[dict[str, Any]]: ...
-    def clinic_list(self, home: str, visit_date: DateLike, days: int = 14) -> dict[str, Any]: ...
-    def meeting_pack(self, home: str, since: DateLike | None = None) -> dict[str, Any]: ...
-    def quarterly(self, first: tuple[int, int], last: tuple[int, int], practice: str = "") -> dict[str, Any]: ...
-    def first_reporting_quarter(self) -> tuple[int, int]: ...
-    def overdue_by_home(self) -> list[dict[str, Any]]: ...
-
-
-_new_context = cast(Callable[..., _ReportContext], getattr(_core, "ReportContext"))
-
-
 # ----------------------------------------------------------------------------------------------------------
 # Quarters, percentages and rates
 
 
 @dataclass(frozen=True, order=True)
 class Quarter:
-    """A quarter of the NHS financial year: Q1 April-June ... Q4 January-March. ``start_year`` names the year."""
+    """A quarter of the NHS financial year: Q1 April-June ... Q4 January-March. ``start_year`` names the year.
+
+    Days, labels and the quarter of a day are the C++ library's (carerules/core/dates.hpp)."""
 
     start_year: int
     number: int
@@ -77,40 +62,38 @@ class Quarter:
 
     @property
     def financial_year(self) -> str:
-        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+        return _api.financial_year_label(self.start_year)
 
     @property
     def label(self) -> str:
-        return f"{self.financial_year} Q{self.number}"
+        return _api.quarter_label(self.start_year, self.number)
 
     @property
     def first_day(self) -> datetime.date:
-        month = 4 + 3 * (self.number - 1)
-        year = self.start_year + (1 if month > 12 else 0)
-        return datetime.date(year, month - 12 if month > 12 else month, 1)
+        return _api.quarter_bounds(self.start_year, self.number)[0]
 
     @property
     def last_day(self) -> datetime.date:
-        return self.next().first_day - datetime.timedelta(days=1)
+        return _api.quarter_bounds(self.start_year, self.number)[1]
 
     def next(self) -> Quarter:
-        return Quarter(self.start_year + 1, 1) if self.number == 4 else Quarter(self.start_year, self.number + 1)
+        return Quarter.of(self.last_day + datetime.timedelta(days=1))
 
     def previous(self) -> Quarter:
-        return Quarter(self.start_year - 1, 4) if self.number == 1 else Quarter(self.start_year, self.number - 1)
+        return Quarter.of(self.first_day - datetime.timedelta(days=1))
 
     @classmethod
     def of(cls, day: datetime.date) -> Quarter:
-        start_year = day.year if day.month >= 4 else day.year - 1
-        return cls(start_year, (day.month - 4) // 3 + 1 if day.month >= 4 else 4)
+        return cls(*_api.quarter_of(day))
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
         """``"2025-26 Q1"`` (also ``2025-26Q1``, ``2025-26-Q1``, ``2025-26/Q1``)."""
-        m = re.fullmatch(r"\s*(\d{4})-(\d{2})\s*[-/ ]?\s*[Qq]([1-4])\s*", text)
-        if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        m = re.fullmatch(r"\s*(\d{4}-\d{2})\s*[-/ ]?\s*[Qq]([1-4])\s*", text)
+        start_year = _api.parse_financial_year(m.group(1)) if m else None
+        if m is None or start_year is None:
             raise ValueError(f"'{text}' is not a financial-year quarter such as 2025-26 Q1")
-        return cls(int(m.group(1)), int(m.group(3)))
+        return cls(start_year, int(m.group(2)))
 
     def __str__(self) -> str:
         return self.label
@@ -122,11 +105,8 @@ def last_ended_quarter(as_of: datetime.date) -> Quarter:
     return q if as_of == q.last_day else q.previous()
 
 
-def rounded_percent(part: int, whole: int) -> int | None:
-    """part / whole as a whole per cent, rounded half up, by integer arithmetic; None when whole is 0."""
-    if whole <= 0:
-        return None
-    return (200 * part + whole) // (2 * whole)
+#: part / whole as a whole per cent, rounded half up; None when whole is 0 (the C++ library's).
+rounded_percent = _api.rounded_percent
 
 
 def per_resident_year_hundredths(events: int, resident_days: int) -> int | None:
@@ -145,7 +125,7 @@ def _percent_text(p: int | None) -> str:
 
 
 def _pounds(pence: int) -> str:
-    return _core.format_pounds(int(pence), True)
+    return _api.format_pounds(int(pence), True)
 
 
 def _as_date(value: Any) -> datetime.date | None:
@@ -417,6 +397,13 @@ PAYMENT_FIGURE_COLUMNS = [
 ALL_PRACTICES = "all"
 
 
+def _quarter_of_label(q: tuple[str, int]) -> Quarter:
+    """A quarter from the core's (financial year label, number)."""
+    start_year = _api.parse_financial_year(q[0])
+    assert start_year is not None, q  # the core writes the labels it parses
+    return Quarter(start_year, int(q[1]))
+
+
 @dataclass(frozen=True)
 class QuarterlyReport:
     """The quarterly activity report for one practice, or for every practice and across them (``practice`` None).
@@ -455,8 +442,8 @@ class QuarterlyReport:
         first, last = d["first"], d["last"]
         return cls(
             as_of=d["as_of"],
-            first=Quarter(int(first[0][:4]), int(first[1])),
-            last=Quarter(int(last[0][:4]), int(last[1])),
+            first=_quarter_of_label(first),
+            last=_quarter_of_label(last),
             practice=practice,
             practices={p: names.get(p, p) for p in d["practices"]},
             register=reg[REGISTER_COLUMNS],
@@ -614,7 +601,7 @@ class Reports:
         self.population = _population(population)
         self.schemes = _scheme_list(schemes)
         day = _to_date(as_of, "as_of") if as_of is not None else datetime.date.today()
-        self._ctx = _new_context(self.population.core, [s.core for s in self.schemes], day, threads)
+        self._ctx = _api.report_context(self.population, self.schemes, day, threads)
         self.homes: dict[str, dict[str, Any]] = {h["id"]: h for h in self._ctx.homes()}
         self.practices: dict[str, str] = {p["id"]: p["name"] for p in sorted(self._ctx.practices(), key=lambda p: str(p["id"]))}
 

@@ -285,6 +285,29 @@ def test_quarterly_figures_agree_with_the_evaluation(demo_population: carerules.
         assert int(figures.amount_pence.sum()) == int(lines.amount_pence.fillna(0).sum())
 
 
+def test_payment_totals_are_the_sums_of_their_lines(demo_population: carerules.Population) -> None:
+    from carerules._reports import payment_totals
+
+    result = carerules.evaluate(demo_population, ["case-management-les", "care-homes-es"], "2026-11-01")
+    totals = payment_totals(result)
+    pay = result.payments
+    assert len(totals) >= 8 and {"Q1", "Q2", "Q3", "Q4", "year"} <= set(totals.quarter)
+    # Schemes in the order evaluated; within each, a year's quarters and then the year.
+    assert list(dict.fromkeys(totals.scheme)) == [s for s, _ in result.schemes]
+    seen_lines = 0
+    for r in totals.to_dict("records"):
+        mine = pay[(pay.scheme == r["scheme"]) & (pay.financial_year == r["financial_year"])
+                   & (pay.practice.isna() if r["practice"] is None else pay.practice == r["practice"])]
+        if r["quarter"] != "year":
+            mine = mine[mine.quarter == int(r["quarter"][1])]
+            seen_lines += len(mine)
+        assert r["lines"] == len(mine), r
+        for status in ("payable", "pending", "withheld"):
+            assert r[f"{status}_pence"] == int(mine.amount_pence[mine.status == status].fillna(0).sum()), (r, status)
+        assert r["unpriced_lines"] == int((mine.amount_pence.isna() | (mine.status == "unpriced")).sum()), r
+    assert seen_lines == len(pay) > 0  # every line is in exactly one quarter row
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Command line
 
