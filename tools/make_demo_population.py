@@ -7,7 +7,8 @@ scheme. Every person is invented; the homes, practices and clinicians are fictio
 real SNOMED CT concepts. The output is fully determined by SEED: the same script writes the same bytes.
 
 What the demo contains and the problems planted in it are described in docs/demo.md.
-Standard library only (Python 3.11).
+The schemes' intervals, the month-end policy and the bank holidays are read from the project's data through
+the carerules package (data/schemes/, data/calendars/), so the script runs where carerules is installed.
 
     python tools/make_demo_population.py            # rewrite the bundled file
     python tools/make_demo_population.py --check    # fail if the bundled file is not what the script writes
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import calendar
 import json
 import random
 import sys
@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
+
+import carerules
 
 SEED = 20261136  # of the seeds tried, the one whose counts came out nearest the rates below
 EXTRACT_DATE = date(2026, 11, 1)  # the demo's default as-of date
@@ -41,23 +43,10 @@ EMERGENCY_ADMISSIONS_PER_YEAR = 0.7  # per resident-year in a home
 TEMPORARY_FIRST = 0.48  # share of new residents whose first stay is temporary (respite, step-down)
 RISK_TOOL_THRESHOLD = 0.7  # a risk score at or above this selects a patient for case management
 
-# England and Wales bank holidays 2016-2026 (as in the project's data/calendars/england-and-wales.csv).
-BANK_HOLIDAYS = {
-    date.fromisoformat(d)
-    for d in (
-        "2016-01-01 2016-03-25 2016-03-28 2016-05-02 2016-05-30 2016-08-29 2016-12-26 2016-12-27 2017-01-02 "
-        "2017-04-14 2017-04-17 2017-05-01 2017-05-29 2017-08-28 2017-12-25 2017-12-26 2018-01-01 2018-03-30 "
-        "2018-04-02 2018-05-07 2018-05-28 2018-08-27 2018-12-25 2018-12-26 2019-01-01 2019-04-19 2019-04-22 "
-        "2019-05-06 2019-05-27 2019-08-26 2019-12-25 2019-12-26 2020-01-01 2020-04-10 2020-04-13 2020-05-08 "
-        "2020-05-25 2020-08-31 2020-12-25 2020-12-28 2021-01-01 2021-04-02 2021-04-05 2021-05-03 2021-05-31 "
-        "2021-08-30 2021-12-27 2021-12-28 2022-01-03 2022-04-15 2022-04-18 2022-05-02 2022-06-02 2022-06-03 "
-        "2022-08-29 2022-09-19 2022-12-26 2022-12-27 2023-01-02 2023-04-07 2023-04-10 2023-05-01 2023-05-08 "
-        "2023-05-29 2023-08-28 2023-12-25 2023-12-26 2024-01-01 2024-03-29 2024-04-01 2024-05-06 2024-05-27 "
-        "2024-08-26 2024-12-25 2024-12-26 2025-01-01 2025-04-18 2025-04-21 2025-05-05 2025-05-26 2025-08-25 "
-        "2025-12-25 2025-12-26 2026-01-01 2026-04-03 2026-04-06 2026-05-04 2026-05-25 2026-08-31 2026-12-25 "
-        "2026-12-28"
-    ).split()
-}
+# The schemes whose work the demo records: every due date below is theirs (data/schemes/).
+CARE_HOMES = carerules.scheme("care-homes-es")
+CASE_MANAGEMENT = carerules.scheme("case-management-les")
+HEALTH_REVIEW_AGE = next(o["anchor_age"] for o in CASE_MANAGEMENT.obligations if o["id"] == "health-review-annual")
 
 # Real SNOMED CT concepts (see reference/codelists/README.md in the shared design material).
 CODE_MEDICATION_REVIEW = "314530002"  # Medication review done
@@ -132,31 +121,24 @@ ALREADY_RESIDENT = {"H1": 3, "H2": 3, "H3": 3, "H4": 2}
 # ----------------------------------------------------------------------------------------------- dates
 
 
-def add_months(d: date, months: int) -> date:
-    """d + months calendar months, clamped to the last day of the target month (the scheme default)."""
-    y, m = divmod(d.year * 12 + d.month - 1 + months, 12)
-    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+def due(scheme: carerules.Scheme, obligation: str, d: date) -> date:
+    """When an instance of `obligation` anchored (or last done) on d falls due, as carerules counts it."""
+    return scheme.due_after(obligation, d)
 
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
-def birthday(born: date, age: int) -> date:
-    """The day a person born on `born` turns `age` (29 February falls on 28 February in other years)."""
-    y = born.year + age
-    return date(y, born.month, min(born.day, calendar.monthrange(y, born.month)[1]))
-
-
 def working_day(d: date, not_before: date | None = None) -> date:
     """The working day on or before d (on or after it, if before would be earlier than not_before)."""
     back = d
-    while back.weekday() >= 5 or back in BANK_HOLIDAYS:
+    while not carerules.is_working_day(back):
         back -= days(1)
     if not_before is None or back >= not_before:
         return back
     fwd = d
-    while fwd.weekday() >= 5 or fwd in BANK_HOLIDAYS:
+    while not carerules.is_working_day(fwd):
         fwd += days(1)
     return fwd
 
@@ -363,16 +345,17 @@ class Generator:
             return staff.pharmacist
         return self.gp(r, home)
 
-    def recurring(self, name: str, anchor: date, months: int, last: date,
+    def recurring(self, scheme: carerules.Scheme, obligation: str, anchor: date,
                   record: Callable[[date, date], date | None], *, early: int,
                   p_on_time: float, p_late: float, late: int, very_late: int) -> list[date]:
-        """Dates of a recurring activity: each one due `months` after the previous one (after the anchor
-        for the first), mostly on time, some late, some very late (often too late: the subject has left),
-        and now and then never again."""
+        """Dates of a recurring obligation's activity: each one due an interval after the previous one
+        (after the anchor for the first), mostly on time, some late, some very late (often too late: the
+        subject has left), and now and then never again."""
+        name = obligation
         out: list[date] = []
         prev = anchor
         while True:
-            due = add_months(prev, months)
+            due = scheme.due_after(obligation, prev)
             kind = self.outcome(name, p_on_time, p_late)
             if kind == "on_time":
                 target = due - days(self.rng.randint(0, min(early, (due - prev).days - 1)))
@@ -567,7 +550,7 @@ class Generator:
             r.risk_score = round(self.rng.uniform(0.72, 0.9), 2)
             self.residents.append(r)
         # Aged 74 to 80 on the extract date, not case managed: the annual health review.
-        youngest = date(EXTRACT_DATE.year - 75, EXTRACT_DATE.month, EXTRACT_DATE.day)  # 75 on the extract date
+        youngest = carerules.add_years(EXTRACT_DATE, -HEALTH_REVIEW_AGE)  # 75 on the extract date
         for i in range(20):
             practice = "P1" if i % 5 < 2 else "P2"
             if i == 7:
@@ -603,7 +586,7 @@ class Generator:
             visits: list[date] = []
             while d <= LAST_DAY:
                 held = d
-                while held in BANK_HOLIDAYS or held.weekday() >= 5:
+                while not carerules.is_working_day(held):
                     held += days(1)
                 if not any(lo <= d <= hi for lo, hi in skipped[home]) and held <= LAST_DAY:
                     if not (step == 7 and self.chance(0.06)):
@@ -622,11 +605,11 @@ class Generator:
             m = working_day(anchor + days(self.rng.randint(10, 40)))
             while m <= LAST_DAY:
                 self.add(m, "home", home, "manager_meeting", performer=VISITING_GP[home])
-                due = add_months(m, 2)
-                if home == "H2" and date(2025, 9, 1) <= due <= date(2025, 11, 15):
-                    m = working_day(due + days(self.rng.randint(15, 25)))  # one meeting held late
+                next_due = due(CARE_HOMES, "manager-meeting-2-monthly", m)
+                if home == "H2" and date(2025, 9, 1) <= next_due <= date(2025, 11, 15):
+                    m = working_day(next_due + days(self.rng.randint(15, 25)))  # one meeting held late
                 else:
-                    m = working_day(due - days(self.rng.randint(0, 14)))
+                    m = working_day(next_due - days(self.rng.randint(0, 14)))
 
     def make_training(self) -> None:
         """Safeguarding and Mental Capacity Act training of the GPs, about every three years since 2016;
@@ -648,7 +631,7 @@ class Generator:
                     gap = self.rng.randint(31, 35)
                     if c["id"] == "C4" and activity == "mca_training" and 2021 <= d.year <= 2022:
                         gap = 38  # renewed about two months late
-                    d = working_day(add_months(d, gap) + days(self.rng.randint(-10, 10)))
+                    d = working_day(carerules.add_months(d, gap, CARE_HOMES.month_end) + days(self.rng.randint(-10, 10)))
 
     # --- resident activity
 
@@ -672,7 +655,8 @@ class Generator:
             self.add(got, "resident", r, activity, code=code, performer=performer)
             return got
 
-        # Entry assessment: within 14 days of arrival, mostly on one visit.
+        # Entry assessment: due 14 days after arrival, mostly done on one visit.
+        entry_due = due(CARE_HOMES, "entry-assessment", s)
         components = ["holistic_assessment", "mca_assessment", "medication_review", "falls_assessment"]
         if res.stays[0].residency == "permanent":
             components.append("care_planning")
@@ -681,9 +665,9 @@ class Generator:
         when = {c: base for c in components}
         if kind == "late":
             if self.chance(0.5):
-                when = {c: s + days(self.rng.randint(15, 40)) for c in components}
+                when = {c: entry_due + days(self.rng.randint(1, 26)) for c in components}
             else:
-                when[self.rng.choice(components)] = s + days(self.rng.randint(15, 40))
+                when[self.rng.choice(components)] = entry_due + days(self.rng.randint(1, 26))
         elif kind == "never":
             del when[self.rng.choice(["falls_assessment", "mca_assessment", "falls_assessment",
                                       "mca_assessment", "medication_review"])]
@@ -714,18 +698,20 @@ class Generator:
             first_plan: date | None = None
             if kind != "never":
                 d = (perm + days(self.rng.randint(21, 80)) if kind == "on_time"
-                     else add_months(perm, 3) + days(self.rng.randint(3, 45)))
+                     else due(CARE_HOMES, "care-plan", perm) + days(self.rng.randint(3, 45)))
                 first_plan = self.care_plan(r, res, rec, d, perm)
             ppd = self.outcome("preferred-place-of-death", 0.83, 0.08)
             if ppd == "on_time":
-                d = first_plan if first_plan is not None and self.chance(0.85) and first_plan <= add_months(
-                    perm, 3) else perm + days(self.rng.randint(14, 85))
+                ppd_due = due(CARE_HOMES, "preferred-place-of-death", perm)
+                d = (first_plan if first_plan is not None and self.chance(0.85) and first_plan <= ppd_due
+                     else perm + days(self.rng.randint(14, 85)))
                 rec("preferred_place_of_death", d, perm, self.visit_clinician(r, home))
             elif ppd == "late":
-                rec("preferred_place_of_death", add_months(perm, 3) + days(self.rng.randint(5, 60)), perm,
+                rec("preferred_place_of_death",
+                    due(CARE_HOMES, "preferred-place-of-death", perm) + days(self.rng.randint(5, 60)), perm,
                     self.visit_clinician(r, home))
             if first_plan is not None:
-                self.recurring("care-plan-review", first_plan, 6, last,
+                self.recurring(CARE_HOMES, "care-plan-review-6-monthly", first_plan,
                                lambda d, lo: self.care_plan(r, res, rec, d, lo),
                                early=35, p_on_time=0.78, p_late=0.14, late=50, very_late=150)
 
@@ -735,14 +721,14 @@ class Generator:
                 return rec("clinic_review", d, lo, self.visit_clinician(r, home), clinic=True)
             return rec("admin_review", d, lo, self.visit_clinician(r, home))
 
-        self.recurring("seen-2-monthly", holistic or s, 2, last, seen,
+        self.recurring(CARE_HOMES, "seen-2-monthly", holistic or s, seen,
                        early=25, p_on_time=0.82, p_late=0.12, late=30, very_late=80)
         # Acute problems seen at the clinic, about once a year.
-        self.scatter(r, res, 1.0, lambda d: rec("clinic_review", d, s, self.visit_clinician(r, home),
+        self.scatter(res, 1.0, lambda d: rec("clinic_review", d, s, self.visit_clinician(r, home),
                                                 clinic=True))
 
         # Physical review by a GP every six months.
-        self.recurring("gp-review-6-monthly", s, 6, last,
+        self.recurring(CARE_HOMES, "gp-review-6-monthly", s,
                        lambda d, lo: rec("gp_review", d, lo, self.gp(r, home), clinic=self.chance(0.4)),
                        early=50, p_on_time=0.8, p_late=0.13, late=60, very_late=150)
 
@@ -757,7 +743,7 @@ class Generator:
             return rec("medication_review", d, lo, who)
 
         med_anchor = entry_med[0] if entry_med and CLINICIAN_ROLE[entry_med[1]] != "nurse" else s
-        self.recurring("medication-review-6-monthly", med_anchor, 6, last, med,
+        self.recurring(CARE_HOMES, "medication-review-6-monthly", med_anchor, med,
                        early=45, p_on_time=0.78, p_late=0.14, late=50, very_late=140)
 
         # Review of each emergency admission with the home's staff.
@@ -767,13 +753,15 @@ class Generator:
             kind = self.outcome("admission-review", 0.72, 0.14)
             if kind == "never":
                 continue
-            d = a.end + days(self.rng.randint(1, 14) if kind == "on_time" else self.rng.randint(15, 40))
+            review_due = due(CARE_HOMES, "admission-review", a.end)
+            d = (a.end + days(self.rng.randint(1, (review_due - a.end).days)) if kind == "on_time"
+                 else review_due + days(self.rng.randint(1, 26)))
             rec("admission_review", d, a.end, self.visit_clinician(r, home))
 
         # Out-of-hours contacts (filed by the practice's admin staff) and significant events.
         staff = STAFF[r.practice]
-        self.scatter(r, res, 1.5, lambda d: rec("ooh_contact", d, s, staff.other, weekday=False))
-        self.scatter(r, res, 0.2, lambda d: rec("significant_event", d, s, self.gp(r, home)))
+        self.scatter(res, 1.5, lambda d: rec("ooh_contact", d, s, staff.other, weekday=False))
+        self.scatter(res, 0.2, lambda d: rec("significant_event", d, s, self.gp(r, home)))
 
     def care_plan(self, r: Resident, res: Residence, rec: Callable[..., date | None], d: date,
                   lo: date) -> date | None:
@@ -784,12 +772,13 @@ class Generator:
             return None
         kind = self.outcome("care-plan-printed", 0.84, 0.09)
         if kind != "never":
-            pd = got + days(self.rng.randint(0, 5) if kind == "on_time" else self.rng.randint(8, 30))
+            pd = (got + days(self.rng.randint(0, 5)) if kind == "on_time"
+                  else due(CARE_HOMES, "care-plan-printed", got) + days(self.rng.randint(1, 23)))
             printer = STAFF[r.practice].other if self.chance(0.7) else who
             rec("care_plan_printed", pd, got, printer)
         return got
 
-    def scatter(self, r: Resident, res: Residence, per_year: float, record: Callable[[date], Any]) -> None:
+    def scatter(self, res: Residence, per_year: float, record: Callable[[date], Any]) -> None:
         d = res.start
         while True:
             d += days(1 + int(self.rng.expovariate(per_year / 365.25)))
@@ -821,20 +810,20 @@ class Generator:
             if kind == "never":
                 continue
             d = (joined + days(self.rng.randint(14, 85)) if kind == "on_time"
-                 else add_months(joined, 3) + days(self.rng.randint(5, 60)))
+                 else due(CASE_MANAGEMENT, "case-management-initial-review", joined) + days(self.rng.randint(5, 60)))
             if d > LAST_DAY:
                 continue
             first = rec(d, joined)
             if first is None:
                 continue
-            self.recurring("case-management-review", first, 4, LAST_DAY, rec,
+            self.recurring(CASE_MANAGEMENT, "case-management-review", first, rec,
                            early=30, p_on_time=0.78, p_late=0.15, late=45, very_late=120)
 
     def make_health_reviews(self) -> None:
         for r in self.residents:
             if r.kind != "health_review":
                 continue
-            anchor = birthday(r.born, 75)
+            anchor = carerules.add_years(r.born, HEALTH_REVIEW_AGE)
             if anchor > LAST_DAY:
                 continue
             staff = STAFF[r.practice]
@@ -847,7 +836,7 @@ class Generator:
                 self.add(got, "resident", r, "health_review", performer=who)
                 return got
 
-            self.recurring("health-review-annual", anchor, 12, LAST_DAY, rec,
+            self.recurring(CASE_MANAGEMENT, "health-review-annual", anchor, rec,
                            early=150, p_on_time=0.78, p_late=0.14, late=90, very_late=220)
 
     # --- planted problems in who recorded what

@@ -40,13 +40,13 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator, Mapping, Sequence, Union
+from typing import Any, Iterator, Mapping, Union
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from carerules import _core
+from carerules import _api
 
 __all__ = [
     "COLLECTIONS",
@@ -66,8 +66,6 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 EPOCH = datetime.date(1970, 1, 1)
-CARE_HOMES_ES_START = datetime.date(2015, 4, 1)  # data/schemes/care-homes-es.json, first version's effective date
-CASE_MANAGEMENT_START = datetime.date(2012, 4, 1)  # data/schemes/case-management-les.json, first version
 
 
 def _day(d: datetime.date) -> int:
@@ -169,9 +167,9 @@ class Timeliness:
 
     def check(self, name: str) -> None:
         if not (0.0 <= self.on_time <= 1.0 and 0.0 <= self.late <= 1.0 and self.on_time + self.late <= 1.0 + 1e-12):
-            raise _core.ArgumentError(f"{name}: on_time {self.on_time} and late {self.late} must be shares adding up to at most 1")
+            raise _api.ArgumentError(f"{name}: on_time {self.on_time} and late {self.late} must be shares adding up to at most 1")
         if not self.late_mean_days > 0:
-            raise _core.ArgumentError(f"{name}: late_mean_days {self.late_mean_days} must be positive")
+            raise _api.ArgumentError(f"{name}: late_mean_days {self.late_mean_days} must be positive")
 
 
 def _t(on_time: float, late: float, late_mean_days: float) -> Timeliness:
@@ -316,7 +314,7 @@ class Parameters:
     @property
     def end(self) -> datetime.date:
         """The extract's date: the last day of the period (``years`` after ``start``, less a day)."""
-        return _add_years(self.start, self.years) - datetime.timedelta(days=1)
+        return _api.add_years(self.start, self.years) - datetime.timedelta(days=1)
 
     # --- presets
 
@@ -345,7 +343,7 @@ class Parameters:
         """A preset by name: ``home``, ``practice``, ``region`` or ``national``."""
         presets = {"home": cls.home, "practice": cls.practice, "region": cls.region, "national": cls.national}
         if name not in presets:
-            raise _core.ArgumentError(f"unknown preset {name!r}: expected one of {', '.join(presets)}")
+            raise _api.ArgumentError(f"unknown preset {name!r}: expected one of {', '.join(presets)}")
         return presets[name](**changes)
 
     def replace(self, **changes: Any) -> Parameters:
@@ -354,9 +352,9 @@ class Parameters:
     def check(self) -> None:
         """Raises ArgumentError naming the first parameter out of range."""
         if self.residents < 1:
-            raise _core.ArgumentError(f"residents {self.residents} must be at least 1")
+            raise _api.ArgumentError(f"residents {self.residents} must be at least 1")
         if self.years < 1 or self.burn_in_years < 0:
-            raise _core.ArgumentError(f"years {self.years} must be at least 1 and burn_in_years {self.burn_in_years} not negative")
+            raise _api.ArgumentError(f"years {self.years} must be at least 1 and burn_in_years {self.burn_in_years} not negative")
         shares = {
             "nursing_home_share": self.nursing_home_share, "occupancy": self.occupancy,
             "unaligned_home_share": self.unaligned_home_share, "no_lead_gp_share": self.no_lead_gp_share,
@@ -373,15 +371,15 @@ class Parameters:
         }
         for name, value in shares.items():
             if not 0.0 <= value <= 1.0:
-                raise _core.ArgumentError(f"{name} {value} must be a share from 0 to 1")
+                raise _api.ArgumentError(f"{name} {value} must be a share from 0 to 1")
         if self.occupancy <= 0:
-            raise _core.ArgumentError("occupancy must be above 0")
+            raise _api.ArgumentError("occupancy must be above 0")
         if self.permanent_death_share + self.transfer_share > 1.0:
-            raise _core.ArgumentError("permanent_death_share + transfer_share must be at most 1")
+            raise _api.ArgumentError("permanent_death_share + transfer_share must be at most 1")
         if self.temporary_to_permanent_share + self.temporary_death_share > 1.0:
-            raise _core.ArgumentError("temporary_to_permanent_share + temporary_death_share must be at most 1")
+            raise _api.ArgumentError("temporary_to_permanent_share + temporary_death_share must be at most 1")
         if self.permanent_mean_days < self.permanent_median_days:
-            raise _core.ArgumentError("permanent_mean_days must be at least permanent_median_days (a log-normal stay)")
+            raise _api.ArgumentError("permanent_mean_days must be at least permanent_median_days (a log-normal stay)")
         positive = {
             "mean_beds": self.mean_beds, "nursing_bed_ratio": self.nursing_bed_ratio,
             "homes_per_practice": self.homes_per_practice, "list_size_mean": self.list_size_mean,
@@ -392,37 +390,81 @@ class Parameters:
         }
         for name, value in positive.items():
             if not value > 0:
-                raise _core.ArgumentError(f"{name} {value} must be positive")
+                raise _api.ArgumentError(f"{name} {value} must be positive")
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, Timeliness):
                 value.check(f.name)
 
 
-def _add_years(d: datetime.date, years: int) -> datetime.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 # ---------------------------------------------------------------------------------------------------------
-# Day arithmetic on arrays (days since 1970-01-01)
+# The schemes' obligations, as the generator times the work for them
+
+#: Days in an interval's unit, for the generator's timing windows only (a month taken as 30 days, a year as
+#: twelve of them); due dates themselves are the engine's, from the scheme.
+_UNIT_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 360}
+#: Work done on time for a one-off obligation falls in the last days before it is due, at most this many.
+_ENTRY_WINDOW_DAYS = 30
 
 
-def add_months(days: IntArray, months: int) -> IntArray:
-    """``days`` + ``months`` calendar months, clamped to the month's last day (the schemes' month-end policy)."""
-    d = days.astype("datetime64[D]")
-    month = d.astype("datetime64[M]")
-    day_of_month = (d - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + np.timedelta64(months, "M")
-    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
-    return np.asarray(target.astype("datetime64[D]").astype(np.int64) + np.minimum(day_of_month, length - 1), dtype=np.int64)
+class _Rule:
+    """One obligation of a built-in scheme (data/schemes/): its due dates as the engine counts them (the
+    scheme's interval and month-end policy, by the C++ library) and the activities that meet it."""
+
+    def __init__(self, scheme: _api.Scheme, obligation: str) -> None:
+        self.scheme = scheme
+        self.id = obligation
+        spec = next(o for o in scheme.obligations if o["id"] == obligation)
+        #: The first activity each requirement accepts, in the scheme's order.
+        self.activities: tuple[str, ...] = tuple(str(r["any_of"][0]) for r in spec["requirements"])
+        self.anchor_age: int | None = spec["anchor_age"]
+        count, unit = scheme.interval(obligation)
+        # Working days: five in a week of seven.
+        self.days = count * 7 // 5 if unit == "working_days" else count * _UNIT_DAYS[unit]
+
+    def due(self, days: IntArray) -> IntArray:
+        """Due days of instances anchored (or last done) on ``days``."""
+        return self.scheme.due_after_days(self.id, days)
+
+    @property
+    def activity(self) -> int:
+        """The index in ACTIVITIES of the activity that meets the obligation's first requirement."""
+        return _A[self.activities[0]]
+
+    @property
+    def entry_window(self) -> int:
+        """Days before the due date in which one-off work done on time falls."""
+        return min(self.days, _ENTRY_WINDOW_DAYS)
+
+    @property
+    def recurring_window(self) -> int:
+        """Days before the due date in which recurring work done on time falls: a quarter of the interval."""
+        return max(1, self.days // 4)
 
 
-def add_years(days: IntArray, years: int) -> IntArray:
-    """``days`` + ``years`` (29 February to 28 February)."""
-    return add_months(days, 12 * years)
+class _Rules:
+    """The obligations of the two built-in schemes that the generator records work for."""
+
+    def __init__(self) -> None:
+        es = _api.scheme("care-homes-es")
+        cm = _api.scheme("case-management-les")
+        self.es_start = es.start
+        self.cm_start = cm.start
+        self.entry_assessment = _Rule(es, "entry-assessment")
+        self.care_plan = _Rule(es, "care-plan")
+        self.preferred_place_of_death = _Rule(es, "preferred-place-of-death")
+        self.seen_2_monthly = _Rule(es, "seen-2-monthly")
+        self.gp_review = _Rule(es, "gp-review-6-monthly")
+        self.care_plan_review = _Rule(es, "care-plan-review-6-monthly")
+        self.medication_review = _Rule(es, "medication-review-6-monthly")
+        self.admission_review = _Rule(es, "admission-review")
+        self.care_plan_printed = _Rule(es, "care-plan-printed")
+        self.clinic_visit = _Rule(es, "clinic-fortnightly")
+        self.manager_meeting = _Rule(es, "manager-meeting-2-monthly")
+        self.training = (_Rule(es, "safeguarding-training-3-yearly"), _Rule(es, "mca-training-3-yearly"))
+        self.case_management_initial_review = _Rule(cm, "case-management-initial-review")
+        self.case_management_review = _Rule(cm, "case-management-review")
+        self.health_review = _Rule(cm, "health-review-annual")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -488,8 +530,8 @@ def _complete(rng: np.random.Generator, due: IntArray, opened: IntArray, t: Time
     return day, on_time | late
 
 
-def _chain(rng: np.random.Generator, anchor: IntArray, scope_end: IntArray, t: Timeliness, *,
-           months: int = 0, days: int = 0, first_done: IntArray | None = None) -> tuple[IntArray, IntArray]:
+def _chain(rng: np.random.Generator, anchor: IntArray, scope_end: IntArray, t: Timeliness, rule: _Rule, *,
+           first_done: IntArray | None = None) -> tuple[IntArray, IntArray]:
     """A recurring obligation's completions: (row of the chain, day) for every completion before scope_end.
 
     The first instance is due one interval after ``anchor``; each next one an interval after the previous
@@ -503,10 +545,9 @@ def _chain(rng: np.random.Generator, anchor: IntArray, scope_end: IntArray, t: T
     if first_done is not None:
         has = first_done >= 0
         prev = np.where(has, first_done, prev)
-    interval = months * 30 + days
-    window = max(1, interval // 4)
+    window = rule.recurring_window
     while len(rows):
-        due = add_months(prev, months) if months else prev + days
+        due = rule.due(prev)
         day, done = _complete(rng, due, prev + 1, t, window)
         keep = done & (day <= scope_end[rows])
         rows, day = rows[keep], day[keep]
@@ -559,9 +600,10 @@ class _Generator:
         self.rng = rng
         self.start = _day(p.start)
         self.end = _day(p.end)
-        self.origin = _day(_add_years(p.start, -p.burn_in_years))
-        self.es_start = _day(CARE_HOMES_ES_START)
-        self.cm_start = _day(CASE_MANAGEMENT_START)
+        self.origin = _day(_api.add_years(p.start, -p.burn_in_years))
+        self.rules = _Rules()
+        self.es_start = _day(self.rules.es_start)
+        self.cm_start = _day(self.rules.cm_start)
         self.events = _Events()
         self.w = _World()
 
@@ -700,7 +742,6 @@ class _Generator:
         perm_days = res["perm_days"]
         outcome = res["outcome"]
         n = len(home)
-        converted = (temp_days > 0) & (perm_days > 0)
         # Residence's last day (inclusive): a temporary stay covers [start, start + temp_days - 1]; a permanent
         # one after it starts the next day.
         last = start + temp_days + perm_days - 1
@@ -708,8 +749,6 @@ class _Generator:
         transfer = outcome == 2
         k = int(transfer.sum())
         t_idx = np.flatnonzero(transfer)
-        hp = w.home_practice[home[t_idx]]
-        # Another home of the same practice where there is one, else any other home.
         # Another home of the same practice where it has one (homes are numbered practice by practice), else
         # any other home.
         base = (np.arange(w.n_homes, dtype=np.int64) * w.n_practices) // w.n_homes
@@ -776,7 +815,6 @@ class _Generator:
         scope_end_alive = np.minimum(died_on, self.end)
 
         # Stays: per residence a temporary stay, a permanent stay, or both (converted).
-        stay_rows: list[Any] = []
         has_temp = r_temp > 0
         has_perm = r_perm > 0
         temp_last = r_start + r_temp - 1
@@ -795,7 +833,6 @@ class _Generator:
         so = np.lexsort((stay_start, resident[stay_res]))
         stay_res, stay_start, stay_last, stay_perm, reason_code, ended = (
             a[so] for a in (stay_res, stay_start, stay_last, stay_perm, reason_code, ended))
-        del stay_rows
 
         # Residence facts for the schemes.
         res_resident = resident
@@ -822,16 +859,18 @@ class _Generator:
         anchor = np.maximum(r_start[el], self.es_start)
         scope = res_scope_end[el]
         new = r_start[el] >= self.es_start
+        rules = self.rules
         # Entry assessment: holistic, MCA, medication review, falls (and care planning), dementia optional.
+        entry = rules.entry_assessment
         e_rows = el[new]
-        due = r_start[e_rows] + 14
-        day, done = _complete(rng, due, r_start[e_rows], p.entry_assessment, 14)
+        due = entry.due(r_start[e_rows])
+        day, done = _complete(rng, due, r_start[e_rows], p.entry_assessment, entry.entry_window)
         ok = done & (day <= res_scope_end[e_rows])
         partial = ~done  # never completed: some components recorded, MCA and falls never
         c_rows, c_day = e_rows[ok], day[ok]
         entry_med = np.full(len(r_home), -1, dtype=np.int64)
         entry_seen = np.full(len(r_home), -1, dtype=np.int64)
-        for name in ("holistic_assessment", "mca_assessment", "medication_review", "falls_assessment", "care_planning"):
+        for name in entry.activities:
             offset = (rng.random(len(c_rows)) * (c_day - r_start[c_rows] + 1)).astype(np.int64)
             d = np.where(rng.random(len(c_rows)) < 0.5, c_day, r_start[c_rows] + offset)
             d = np.minimum(d, c_day)
@@ -843,7 +882,7 @@ class _Generator:
         dem = rng.random(len(c_rows)) < 0.5
         ev.add(c_day[dem], 0, res_resident[c_rows[dem]], A["dementia_assessment"], res_practice[c_rows[dem]])
         part_rows = e_rows[partial]
-        part_day = r_start[part_rows] + rng.integers(0, 14, len(part_rows))
+        part_day = r_start[part_rows] + rng.integers(0, entry.days, len(part_rows))
         pv = part_day <= res_scope_end[part_rows]
         part_rows, part_day = part_rows[pv], part_day[pv]
         ev.add(part_day, 0, res_resident[part_rows], A["holistic_assessment"], res_practice[part_rows])
@@ -855,36 +894,37 @@ class _Generator:
         pr_rows = el[(perm_start[el] >= self.es_start)]
         care_plan_rows: list[IntArray] = []
         care_plan_days: list[IntArray] = []
-        for name, t in (("care_plan", p.care_plan), ("preferred_place_of_death", p.preferred_place_of_death)):
-            due = add_months(perm_start[pr_rows], 3)
-            day, done = _complete(rng, due, perm_start[pr_rows], t, 30)
+        for rule, t in ((rules.care_plan, p.care_plan), (rules.preferred_place_of_death, p.preferred_place_of_death)):
+            due = rule.due(perm_start[pr_rows])
+            day, done = _complete(rng, due, perm_start[pr_rows], t, rule.entry_window)
             ok = done & (day <= res_scope_end[pr_rows])
-            ev.add(day[ok], 0, res_resident[pr_rows[ok]], A[name], res_practice[pr_rows[ok]])
-            if name == "care_plan":
+            ev.add(day[ok], 0, res_resident[pr_rows[ok]], rule.activity, res_practice[pr_rows[ok]])
+            if rule is rules.care_plan:
                 care_plan_rows.append(pr_rows[ok])
                 care_plan_days.append(day[ok])
         # Care plan reviews every 6 months from the first care plan.
         first_cp_rows = care_plan_rows[0]
         first_cp_days = care_plan_days[0]
-        rows, days = _chain(rng, first_cp_days, res_scope_end[first_cp_rows], p.care_plan_review, months=6)
-        ev.add(days, 0, res_resident[first_cp_rows[rows]], A["care_plan"], res_practice[first_cp_rows[rows]])
+        rows, days = _chain(rng, first_cp_days, res_scope_end[first_cp_rows], p.care_plan_review, rules.care_plan_review)
+        ev.add(days, 0, res_resident[first_cp_rows[rows]], rules.care_plan_review.activity, res_practice[first_cp_rows[rows]])
         care_plan_rows.append(first_cp_rows[rows])
         care_plan_days.append(days)
         # Every care plan printed for the home within 7 days.
         cp_rows = np.concatenate(care_plan_rows)
         cp_days = np.concatenate(care_plan_days)
-        day, done = _complete(rng, cp_days + 7, cp_days, p.care_plan_printed, 7)
+        printed = rules.care_plan_printed
+        day, done = _complete(rng, printed.due(cp_days), cp_days, p.care_plan_printed, printed.entry_window)
         ok = done & (day <= res_scope_end[cp_rows])
-        ev.add(day[ok], 0, res_resident[cp_rows[ok]], A["care_plan_printed"], res_practice[cp_rows[ok]])
+        ev.add(day[ok], 0, res_resident[cp_rows[ok]], printed.activity, res_practice[cp_rows[ok]])
 
         # Recurring resident reviews.
-        rows, days = _chain(rng, anchor, scope, p.seen_2_monthly, months=2, first_done=entry_seen[el])
+        rows, days = _chain(rng, anchor, scope, p.seen_2_monthly, rules.seen_2_monthly, first_done=entry_seen[el])
         seen_kind = np.where(rng.random(len(rows)) < 0.7, A["clinic_review"], A["admin_review"]).astype(np.int16)
         ev.add(days, 0, res_resident[el[rows]], seen_kind, res_practice[el[rows]])
-        rows, days = _chain(rng, anchor, scope, p.gp_review, months=6)
-        ev.add(days, 0, res_resident[el[rows]], A["gp_review"], res_practice[el[rows]])
-        rows, days = _chain(rng, anchor, scope, p.medication_review, months=6, first_done=entry_med[el])
-        ev.add(days, 0, res_resident[el[rows]], A["medication_review"], res_practice[el[rows]])
+        rows, days = _chain(rng, anchor, scope, p.gp_review, rules.gp_review)
+        ev.add(days, 0, res_resident[el[rows]], rules.gp_review.activity, res_practice[el[rows]])
+        rows, days = _chain(rng, anchor, scope, p.medication_review, rules.medication_review, first_done=entry_med[el])
+        ev.add(days, 0, res_resident[el[rows]], rules.medication_review.activity, res_practice[el[rows]])
 
         # --- admissions during residences (all residences: hospital use does not depend on the scheme)
         vis_last = np.minimum(r_last, self.end)
@@ -910,9 +950,10 @@ class _Generator:
         okm = mday <= np.minimum(r_last[a_row[em]], self.end)
         ev.add(mday[okm], 0, res_resident[a_row[em[okm]]], A["emergency_admission"], res_practice[a_row[em[okm]]])
         rev = em[res_eligible[a_row[em]] & ~a_open[em] & (a_start[em] >= self.es_start)]
-        day, done = _complete(rng, a_end[rev] + 14, a_end[rev], p.admission_review, 14)
+        review = rules.admission_review
+        day, done = _complete(rng, review.due(a_end[rev]), a_end[rev], p.admission_review, review.entry_window)
         ok = done & (day <= res_scope_end[a_row[rev]])
-        ev.add(day[ok], 0, res_resident[a_row[rev[ok]]], A["admission_review"], res_practice[a_row[rev[ok]]])
+        ev.add(day[ok], 0, res_resident[a_row[rev[ok]]], review.activity, res_practice[a_row[rev[ok]]])
 
         # Out-of-hours contacts, significant events and extra clinic reviews during residences.
         for name, rate in (("ooh_contact", p.ooh_contacts_per_year), ("significant_event", p.significant_events_per_year),
@@ -945,18 +986,17 @@ class _Generator:
         homes = np.flatnonzero(h_first <= self.end)
         h_anchor = np.maximum(h_first[homes], self.es_start)
         h_end = np.full(len(homes), self.end, np.int64)
-        rows, days = _chain(rng, h_anchor, h_end, p.clinic_visit, days=14)
-        ev.add(days, 1, homes[rows], A["clinic_visit"], w.home_practice[homes[rows]])
-        rows, days = _chain(rng, h_anchor, h_end, p.manager_meeting, months=2)
-        ev.add(days, 1, homes[rows], A["manager_meeting"], w.home_practice[homes[rows]])
+        rows, days = _chain(rng, h_anchor, h_end, p.clinic_visit, rules.clinic_visit)
+        ev.add(days, 1, homes[rows], rules.clinic_visit.activity, w.home_practice[homes[rows]])
+        rows, days = _chain(rng, h_anchor, h_end, p.manager_meeting, rules.manager_meeting)
+        ev.add(days, 1, homes[rows], rules.manager_meeting.activity, w.home_practice[homes[rows]])
         # --- training: every GP of a practice aligned to a home, every 3 years from the scheme's start
         aligned_practices = np.unique(w.home_practice[w.home_practice >= 0])
         gps = np.flatnonzero((w.clin_role == 0) & np.isin(w.clin_practice, aligned_practices))
-        for name in ("safeguarding_training", "mca_training"):
-            # Each GP's last training before the scheme began: a chain from up to 3 years before it.
+        for training in rules.training:
             g_anchor = np.full(len(gps), self.es_start, np.int64)
-            rows, days = _chain(rng, g_anchor, np.full(len(gps), self.end, np.int64), p.training, months=36)
-            ev.add(days, 2, gps[rows], A[name], np.full(len(rows), -1, np.int64))
+            rows, days = _chain(rng, g_anchor, np.full(len(gps), self.end, np.int64), p.training, training)
+            ev.add(days, 2, gps[rows], training.activity, np.full(len(rows), -1, np.int64))
 
         return self.frames(
             n_res=n_res, n_comm=n_comm, born=born, practice=practice, declined=declined, in_cohort=in_cohort,
@@ -970,23 +1010,25 @@ class _Generator:
         p, rng, ev = self.p, self.rng, self.events
         natural_ok = cohort_from >= self.cm_start
         rows = np.flatnonzero(natural_ok & (cohort_from <= scope_end))
-        due = add_months(cohort_from[rows], 3)
-        day, done = _complete(rng, due, cohort_from[rows], p.case_management_initial_review, 30)
+        initial, review = self.rules.case_management_initial_review, self.rules.case_management_review
+        due = initial.due(cohort_from[rows])
+        day, done = _complete(rng, due, cohort_from[rows], p.case_management_initial_review, initial.entry_window)
         ok = done & (day <= scope_end[rows])
         first_rows, first_days = rows[ok], day[ok]
-        ev.add(first_days, 0, who[first_rows], _A["case_management_review"], practice[first_rows])
-        chain_rows, days = _chain(rng, first_days, scope_end[first_rows], p.case_management_review, months=4)
+        ev.add(first_days, 0, who[first_rows], initial.activity, practice[first_rows])
+        chain_rows, days = _chain(rng, first_days, scope_end[first_rows], p.case_management_review, review)
         r = first_rows[chain_rows]
-        ev.add(days, 0, who[r], _A["case_management_review"], practice[r])
+        ev.add(days, 0, who[r], review.activity, practice[r])
 
     def health_reviews(self, who: IntArray, born: IntArray, scope_end: IntArray, practice: IntArray) -> None:
         p, rng, ev = self.p, self.rng, self.events
-        b75 = add_years(born, 75)
-        anchor = np.maximum(b75, self.cm_start)
+        rule = self.rules.health_review
+        assert rule.anchor_age is not None  # the health review is owed from a birthday
+        anchor = np.maximum(_api.birthdays(born, rule.anchor_age), self.cm_start)
         rows = np.flatnonzero(anchor < scope_end)
-        chain_rows, days = _chain(rng, anchor[rows], scope_end[rows], p.health_review, months=12)
+        chain_rows, days = _chain(rng, anchor[rows], scope_end[rows], p.health_review, rule)
         r = rows[chain_rows]
-        ev.add(days, 0, who[r], _A["health_review"], practice[r])
+        ev.add(days, 0, who[r], rule.activity, practice[r])
 
     def community(self) -> tuple[IntArray, npt.NDArray[np.int8], IntArray, IntArray, FloatArray]:
         """Community cohort members of each practice: (practice, reason 1 risk tool / 2 judgement, from, born, score)."""
@@ -1007,7 +1049,7 @@ class _Generator:
     # --- frames
 
     def frames(self, **a: Any) -> dict[str, pd.DataFrame]:
-        p, rng, w = self.p, self.rng, self.w
+        rng, w = self.rng, self.w
         events = self.event_arrays()
         text = _Text({
             "P": w.n_practices, "Practice ": w.n_practices, "C": len(w.clin_practice), "H": w.n_homes,
@@ -1237,7 +1279,7 @@ def write_parquet(frames: Mapping[str, pd.DataFrame], folder: PathLike, compress
     written: dict[str, Path] = {}
     for collection, frame in frames.items():
         if collection not in COLLECTIONS:
-            raise _core.ArgumentError(f"{collection!r} is not a collection: expected one of {', '.join(COLLECTIONS)}")
+            raise _api.ArgumentError(f"{collection!r} is not a collection: expected one of {', '.join(COLLECTIONS)}")
         table = pa.Table.from_pandas(frame, preserve_index=False)
         columns = []
         for name, column in zip(table.column_names, table.columns):

@@ -1,5 +1,6 @@
 """The bundled demo population: well formed, consistent, as documented in docs/demo.md, and exactly what
-tools/make_demo_population.py writes. Standard library and pytest only: no need to build carerules."""
+tools/make_demo_population.py writes (the generator reads the schemes' intervals and the bank holidays
+through carerules)."""
 
 from __future__ import annotations
 
@@ -251,5 +252,5 @@ def test_home_clinics_roughly_fortnightly(pop: dict[str, Any]) -> None:
         vv.sort()
         gaps = [(b - a).days for a, b in zip(vv, vv[1:])]
         late = sum(1 for g in gaps if g > 14)
-        assert 0 < late <= 6 or home == "H3", (home, late)
-        assert sum(gaps) / len(gaps) <= 15
+        assert 0 < late <= 6, (home, late)
+        assert sum(gaps) / len(gaps) <= (8 if home == "H3" else 15), home  # Willow Court's clinics are weekly
