@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import carerules
+from carerules import synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -66,7 +67,6 @@ def test_alternatives_equal_carerules_on_the_demo(demo_population: carerules.Pop
 
 
 def test_alternatives_equal_carerules_on_a_synthetic_population() -> None:
-    synthetic = pytest.importorskip("carerules.synthetic")
     params = synthetic.Parameters.practice(residents=150)
     frames = synthetic.generate(params, seed=7)
     population = carerules.population_from_frames(**frames)

@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
+import distributed as dask_distributed
 import pandas as pd
 import pytest
 
 import carerules
 from carerules import distributed, synthetic
-
-dask_distributed = pytest.importorskip("distributed")
 
 SCHEMES = ["care-homes-es", "case-management-les"]
 
@@ -165,8 +164,6 @@ def test_partitions_group_whole_practices() -> None:
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_workers_read_their_own_partition_folders(client: Any, tmp_path: Path, kind: str) -> None:
-    if kind == "parquet":
-        pytest.importorskip("pyarrow")
     frames = carerules.frames_from_json(cross_practice_population())
     folders = distributed.write_partitions(frames, tmp_path / "parts", format=kind)
     assert [f.name for f in folders] == ["part-00000", "part-00001"]

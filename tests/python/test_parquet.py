@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
-
-import carerules  # noqa: E402
-from carerules import synthetic  # noqa: E402
+import carerules
+from carerules import synthetic
 
 SCHEMES = ["care-homes-es", "case-management-les"]
 
