@@ -5,7 +5,6 @@
 #include "carerules/core/calendar.hpp"
 #include "carerules/core/money.hpp"
 
-
 #include <datetime.h>
 
 namespace carerules::python {

@@ -14,7 +14,7 @@ py::tuple interval_parts(const Interval& i) {
 
 const Obligation& obligation_arg(const Scheme& s, const std::string& id) {
   const Obligation* o = s.find_obligation(id);
-  if (!o) throw py::key_error("scheme " + s.id + " has no obligation \"" + id + "\"");
+  if (!o) throw py::value_error("scheme " + s.id + " has no obligation \"" + id + "\"");
   return *o;
 }
 

@@ -104,6 +104,24 @@ def test_quarters_parse_and_name_financial_year_quarters() -> None:
             Quarter.parse(bad)
 
 
+def test_the_facade_gives_the_libraries_quarters_calendar_and_due_dates() -> None:
+    from carerules import _api
+
+    assert _api.quarter_of("2026-02-01") == (2025, 4) and _api.quarter_of(datetime.date(2025, 4, 1)) == (2025, 1)
+    assert _api.quarter_bounds(2025, 3) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+    assert (_api.quarter_label(2025, 3), _api.financial_year_label(1999)) == ("2025-26 Q3", "1999-00")
+    assert (_api.parse_financial_year("2025-26"), _api.parse_financial_year("2025-27")) == (2025, None)
+    with pytest.raises(carerules.ArgumentError, match="quarter number"):
+        _api.quarter_bounds(2025, 5)
+    # 2025-12-26 is Boxing Day, 2025-12-27 a Saturday, 2025-12-29 a Monday.
+    assert [carerules.is_working_day(f"2025-12-{day}") for day in (24, 26, 27, 29)] == [True, False, False, True]
+    care_homes = carerules.scheme("care-homes-es")
+    assert care_homes.interval("care-plan") == (3, "months") and care_homes.interval("admission-review") == (14, "days")
+    assert care_homes.due_after("care-plan", "2024-11-30") == datetime.date(2025, 2, 28)  # clamped to the month's end
+    with pytest.raises(carerules.ArgumentError, match="no obligation"):
+        care_homes.due_after("care-plan-3-monthly", "2024-11-30")
+
+
 def test_percentages_and_rates_are_worked_out_from_integer_counts() -> None:
     assert reports.rounded_percent(1, 8) == 13  # 12.5 rounds half up
     assert reports.rounded_percent(2, 3) == 67
