@@ -71,6 +71,15 @@ class Progress:
         if bar is not None:
             bar.update(1)
 
+    def note(self, text: str) -> None:
+        """Writes a message to the bar's stream (stderr) without breaking the bar: tqdm clears it, writes, and
+        draws it again."""
+        if self._bar is not None:
+            tqdm.write(text, file=self._stream)
+        else:
+            self._stream.write(text + "\n")
+            self._stream.flush()
+
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._stop.set()
         if self._thread is not None:

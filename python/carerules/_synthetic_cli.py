@@ -11,6 +11,7 @@ import click
 from carerules import _api
 from carerules import synthetic as _synthetic
 from carerules._options import date_option
+from carerules._progress import Progress
 
 PRESETS = ("home", "practice", "region", "national")
 
@@ -51,12 +52,15 @@ def synthesize(preset: str, residents: int | None, seed: int, start: datetime.da
     try:
         params = _synthetic.Parameters.preset(preset, **changes)
         began = time.perf_counter()
-        frames = _synthetic.generate(params, seed)
-        generated = time.perf_counter() - began
-        if fmt == "json":
-            _synthetic.write_json(frames, out)
-        else:
-            _synthetic.write_parquet(frames, out)
+        with Progress(["generate", "write"]) as progress:
+            with progress.phase("generate"):
+                frames = _synthetic.generate(params, seed)
+            generated = time.perf_counter() - began
+            with progress.phase("write"):
+                if fmt == "json":
+                    _synthetic.write_json(frames, out)
+                else:
+                    _synthetic.write_parquet(frames, out)
     except (_api.ArgumentError, ImportError) as e:
         raise click.ClickException(str(e)) from e
     counts = ", ".join(f"{len(frames[c]):,} {c}" for c in _synthetic.COLLECTIONS)

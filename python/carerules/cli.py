@@ -13,20 +13,11 @@ import click
 import pandas as pd
 
 from carerules import _api, _cohort
-from carerules._options import date_option
+from carerules._options import date_option, load_population, reports_extra_message, strict_option
 from carerules._progress import Progress
-from carerules._reports import demo_report, payment_totals
+from carerules._reports import demo_report, payment_totals, payments_text
 
 POPULATION_HELP = "carerules.population/1 JSON file, or a folder of CSV extracts (practices.csv, homes.csv, ...)"
-
-
-def _load(population: str) -> _api.Population:
-    try:
-        return _api.load_population(population)
-    except FileNotFoundError as e:
-        raise click.ClickException(str(e)) from e
-    except _api.ParseError as e:
-        raise click.ClickException(str(e)) from e
 
 
 def _schemes(ids: Sequence[str]) -> list[_api.Scheme]:
@@ -50,8 +41,14 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except _api.CareRulesError as e:
             raise click.ClickException(str(e)) from e
-        except (FileNotFoundError, NotADirectoryError, PermissionError) as e:
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as e:
             raise click.ClickException(str(e)) from e
+        except ModuleNotFoundError as e:
+            # The reports' packages are optional (carerules[reports]); the commands check first, this is the
+            # backstop for a page that imports one the check did not name.
+            if e.name is not None and e.name.split(".")[0] in ("jinja2", "plotly", "markupsafe"):
+                raise click.ClickException(reports_extra_message([e.name.split(".")[0]])) from e
+            raise
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,8 +57,9 @@ def cli() -> None:
     """Tasks, payment lines and findings for care homes enhanced services.
 
     A population is a carerules.population/1 JSON file or a folder of CSV extracts (one file per collection:
-    practices.csv, clinicians.csv, homes.csv, residents.csv, stays.csv, admissions.csv, events.csv). Long runs
-    show a progress bar on stderr when it is a terminal.
+    practices.csv, clinicians.csv, homes.csv, residents.csv, stays.csv, admissions.csv, events.csv). Records
+    that cannot be used are left out, and every command says on stderr how many it left out and why (--strict
+    makes that an error). Long runs show a progress bar on stderr when it is a terminal.
 
     \b
     Examples:
@@ -85,7 +83,9 @@ def cli() -> None:
               help="json: one document; csv: tasks.csv, payments.csv and findings.csv in --out")
 @click.option("--out", "-o", type=click.Path(file_okay=True), help="JSON: file to write (default stdout); CSV: directory")
 @click.option("--threads", type=click.IntRange(min=0), default=1, show_default=True, help="Threads for evaluation (0: all cores)")
-def evaluate(population: str, scheme_ids: Sequence[str], as_of: datetime.date, fmt: str, out: str | None, threads: int) -> None:
+@strict_option
+def evaluate(population: str, scheme_ids: Sequence[str], as_of: datetime.date, fmt: str, out: str | None, threads: int,
+             strict: bool) -> None:
     """Evaluate schemes against a population: the JSON document of tasks, payments and findings.
 
     \b
@@ -94,13 +94,14 @@ def evaluate(population: str, scheme_ids: Sequence[str], as_of: datetime.date, f
       carerules evaluate -p extracts/ --as-of 2025-06-30 > result.json
       carerules evaluate -p extract.json -s care-homes-es -s case-management-les --as-of 2025-06-30
       carerules evaluate -p extract.json --as-of 2025-06-30 --format csv --out results/
+      carerules evaluate -p extract.json --as-of 2025-06-30 --strict > result.json
     """
     if fmt == "csv":
         _need_out(fmt, out)
     schemes = _schemes(scheme_ids)
     with Progress(["load", "evaluate", "write"]) as progress:
         with progress.phase("load"):
-            pop = _load(population)
+            pop = load_population(population, strict=strict, progress=progress)
         with progress.phase("evaluate"):
             result = _api.Evaluator(pop, schemes, threads=threads).evaluate(as_of)
         with progress.phase("write"):
@@ -167,10 +168,13 @@ def _frame_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
               help="text: a table of totals; json: lines and totals in one document; csv: payments.csv and "
                    "payment-totals.csv in --out")
 @click.option("--out", "-o", type=click.Path(), help="Directory for payments.csv and payment-totals.csv (JSON: file)")
-def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, fmt: str, out: str | None) -> None:
+@strict_option
+def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, fmt: str, out: str | None,
+             strict: bool) -> None:
     """Payment lines and their totals per practice, per quarter and per financial year.
 
-    Every total is the sum of its lines (integer pence).
+    Every total is the sum of its lines. The text table is for people (pounds, practice names with their
+    ids); json and csv are for programs (integer pence, ids).
 
     \b
     Examples:
@@ -184,7 +188,7 @@ def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, f
     schemes = _schemes(scheme_ids)
     with Progress(["load", "evaluate", "write"]) as progress:
         with progress.phase("load"):
-            pop = _load(population)
+            pop = load_population(population, strict=strict, progress=progress)
         with progress.phase("evaluate"):
             result = _api.Evaluator(pop, schemes).evaluate(as_of)
             lines = result.payments.drop(columns=["amount_pounds"])
@@ -204,7 +208,7 @@ def payments(population: str, scheme_ids: Sequence[str], as_of: datetime.date, f
                     sys.stdout.write(text)
                 return
             if fmt == "text":
-                click.echo(totals.to_string(index=False) if len(totals) else "no payment lines")
+                click.echo(payments_text(pop, result, totals))
             if out:
                 Path(out).mkdir(parents=True, exist_ok=True)
                 lines.to_csv(Path(out) / "payments.csv", index=False)
@@ -219,12 +223,19 @@ def _budget_text(b: _api.BudgetProjection, counted: str) -> str:
 
     # (label, count, per patient, total) rows, or a heading (a plain string).
     table: list[str | tuple[str, str, str, str]] = [f"Current budget (tariff in force on {b.current_on.isoformat()})"]
+    def per_patient(l: _api.BudgetLine) -> str:
+        # How the amount per patient is made up goes in brackets after it: "x £170.00 = £110.00 + 2 x £30.00"
+        # read as an equation that is false.
+        amount = pounds(l.per_patient_pence)
+        made_up = f" ({l.derivation})" if l.derivation and l.derivation != amount else ""
+        return f"x {amount} per patient{made_up}"
+
     for l in b.current:
-        table.append((f"{l.label} ({l.tariff})", f"{l.count:,}", f"x {pounds(l.per_patient_pence)} = {l.derivation}", pounds(l.total_pence)))
+        table.append((f"{l.label} ({l.tariff})", f"{l.count:,}", per_patient(l), pounds(l.total_pence)))
     table.append(("Current total", "", "", pounds(b.current_total_pence)))
     table.append(f"Projected budget (tariff in force on {b.projected_on.isoformat()})")
     for l in b.projected:
-        table.append((f"{l.label} ({l.tariff})", f"{l.count:,}", f"x {pounds(l.per_patient_pence)} = {l.derivation}", pounds(l.total_pence)))
+        table.append((f"{l.label} ({l.tariff})", f"{l.count:,}", per_patient(l), pounds(l.total_pence)))
     table.append(("Projected total", "", "", pounds(b.projected_total_pence)))
     verdict = "a saving" if b.impact_pence < 0 else ("no change" if b.impact_pence == 0 else "a cost")
     table.append(f"Impact of the change (projected - current): {pounds(b.impact_pence)}, {verdict}")
@@ -252,8 +263,9 @@ def _budget_text(b: _api.BudgetProjection, counted: str) -> str:
 @click.option("--current-on", callback=date_option, help="Price the current budget at the tariff in force on this date "
               "(default: the day before --projected-on)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@strict_option
 def budget(patients: int | None, with_plan: int | None, population: str | None, as_of: datetime.date | None, scheme_id: str,
-           projected_on: datetime.date | None, current_on: datetime.date | None, fmt: str) -> None:
+           projected_on: datetime.date | None, current_on: datetime.date | None, fmt: str, strict: bool) -> None:
     """The case management budget projection (seed 004, Table 2) from patient counts and the scheme's tariffs.
 
     The current budget costs every care home patient as new; the projection costs those without a care plan
@@ -272,7 +284,11 @@ def budget(patients: int | None, with_plan: int | None, population: str | None, 
             raise click.UsageError("give either --patients and --with-plan, or --population and --as-of, not both")
         if as_of is None:
             raise click.UsageError("--population needs --as-of DATE (the day to count care home patients on)")
-        patients, with_plan = _api.budget_counts(_load(population), as_of, s)
+        with Progress(["load", "count"]) as progress:
+            with progress.phase("load"):
+                pop = load_population(population, strict=strict, progress=progress)
+            with progress.phase("count"):
+                patients, with_plan = _api.budget_counts(pop, as_of, s)
         counted = f": counts from {population} on {as_of.isoformat()}"
     elif patients is None or with_plan is None:
         raise click.UsageError("give --patients and --with-plan (for example --patients 1500 --with-plan 912), "
@@ -293,9 +309,24 @@ def budget(patients: int | None, with_plan: int | None, population: str | None, 
 
 
 def _cohort_text(frame: pd.DataFrame, scheme_id: str) -> str:
-    def share(row: Any, name: str) -> str:
-        value = row[f"{name}_percent"]
-        return "n/a" if pd.isna(value) else f"{int(value)}%"
+    def share(row: Any, name: str, part: int, *, decimals: bool = False) -> str:
+        """A share for a person: shares of the list (a few per cent, against the scheme's 5% and 2% limits) to
+        one decimal place, the others in whole per cent as seed 004 gives them; a share that is not nothing
+        never reads as 0%, nor one that is not everything as 100%."""
+        basis_points = row[f"{name}_basis_points"]
+        if pd.isna(basis_points):
+            return "n/a"
+        if part == 0:
+            return "0%"
+        if decimals:
+            tenths = (int(basis_points) + 5) // 10
+            return "under 0.1%" if tenths == 0 else f"{tenths // 10}.{tenths % 10}%"
+        percent = int(row[f"{name}_percent"])
+        if percent == 0:
+            return "under 1%"
+        if percent == 100 and int(basis_points) < 10_000:
+            return "over 99%"
+        return f"{percent}%"
 
     def count(value: Any) -> str:
         return "not given" if pd.isna(value) else f"{int(value):,}"
@@ -303,20 +334,22 @@ def _cohort_text(frame: pd.DataFrame, scheme_id: str) -> str:
     as_of = frame["as_of"].iloc[0].isoformat()
     out = [f"Case management cohort on {as_of} ({scheme_id})"]
     for _, row in frame.iterrows():
-        title = f"{row.practice} {row.practice_name}".strip() if row.practice else "All practices"
+        title = (f"{row.practice_name} ({row.practice})" if row.practice_name else row.practice) if row.practice else "All practices"
         out += [
             "",
             title,
-            f"  list size {count(row.list_size)}; cohort {row.cohort:,} ({share(row, 'cohort_share')} of the list; "
-            f"at most {count(row.intended_cohort)})",
+            f"  list size {count(row.list_size)}; cohort {row.cohort:,} "
+            f"({share(row, 'cohort_share', row.cohort, decimals=True)} of the list; at most {count(row.intended_cohort)})",
             f"  members by reason: care home {row.members_care_home:,}, risk tool {row.members_risk_tool:,}, "
-            f"clinical judgement {row.members_clinical_judgement:,} ({share(row, 'clinical_judgement_share')} of the list)",
+            f"clinical judgement {row.members_clinical_judgement:,} "
+            f"({share(row, 'clinical_judgement_share', row.members_clinical_judgement, decimals=True)} of the list)",
             f"  care home patients {row.care_home_patients:,}, of them in the cohort {row.care_home_patients_in_cohort:,} "
-            f"({share(row, 'care_home_patients_in_cohort_share')})",
+            f"({share(row, 'care_home_patients_in_cohort_share', row.care_home_patients_in_cohort)})",
             f"  {row.care_home_patients_with_care_plan:,} of {row.care_home_patients:,} care home patients have a care plan "
-            f"({share(row, 'care_plans_of_care_home_patients')})",
-            f"  {row.members_with_care_plan:,} members have a care plan ({share(row, 'care_plans_of_cohort')} of the cohort, "
-            f"{share(row, 'care_plans_of_intended_cohort')} of the intended cohort)",
+            f"({share(row, 'care_plans_of_care_home_patients', row.care_home_patients_with_care_plan)})",
+            f"  {row.members_with_care_plan:,} members have a care plan "
+            f"({share(row, 'care_plans_of_cohort', row.members_with_care_plan)} of the cohort, "
+            f"{share(row, 'care_plans_of_intended_cohort', row.members_with_care_plan)} of the intended cohort)",
         ]
     return "\n".join(out)
 
@@ -329,7 +362,8 @@ def _cohort_text(frame: pd.DataFrame, scheme_id: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text for people; json or csv (to --out FILE, default stdout) for scripts")
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="File to write (json, csv)")
-def cohort(population: str, as_of: datetime.date, scheme_id: str, fmt: str, out: str | None) -> None:
+@strict_option
+def cohort(population: str, as_of: datetime.date, scheme_id: str, fmt: str, out: str | None, strict: bool) -> None:
     """The case management cohort of each practice and of all practices together on a date.
 
     Cohort size and its share of the list, the intended cohort (the scheme's 5% limit), members by reason,
@@ -344,7 +378,11 @@ def cohort(population: str, as_of: datetime.date, scheme_id: str, fmt: str, out:
       carerules cohort -p extract.json --as-of 2025-06-30 --format json
     """
     [s] = _schemes([scheme_id])
-    frame = _cohort.cohort_summary(_load(population), as_of, s)
+    with Progress(["load", "count"]) as progress:
+        with progress.phase("load"):
+            pop = load_population(population, strict=strict, progress=progress)
+        with progress.phase("count"):
+            frame = _cohort.cohort_summary(pop, as_of, s)
     if fmt == "text":
         click.echo(_cohort_text(frame, s.id))
         return
@@ -369,7 +407,9 @@ def cohort(population: str, as_of: datetime.date, scheme_id: str, fmt: str, out:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text: per home, what is overdue and due soon, then payments; json/csv: as `evaluate`")
 @click.option("--out", "-o", type=click.Path(), help="JSON: file to write (default stdout); CSV: directory")
-def demo(population: str | None, as_of: datetime.date, days: int, scheme_ids: Sequence[str], fmt: str, out: str | None) -> None:
+@strict_option
+def demo(population: str | None, as_of: datetime.date, days: int, scheme_ids: Sequence[str], fmt: str, out: str | None,
+         strict: bool) -> None:
     """Evaluate the bundled demo population (or yours): per home, what is overdue and what falls due soon; then payments.
 
     \b
@@ -384,7 +424,8 @@ def demo(population: str | None, as_of: datetime.date, days: int, scheme_ids: Se
     schemes = _schemes(scheme_ids)
     with Progress(["load", "evaluate", "write"]) as progress:
         with progress.phase("load"):
-            pop = _load(population if population is not None else str(_api.demo_population_path()))
+            source = population if population is not None else str(_api.demo_population_path())
+            pop = load_population(source, strict=strict, progress=progress)
         with progress.phase("evaluate"):
             result = _api.Evaluator(pop, schemes).evaluate(as_of)
         with progress.phase("write"):

@@ -8,10 +8,26 @@ std::string id_or_empty(const Interner& ids, Index i) { return i == no_index ? s
 
 std::string home_name(const Population& pop, Index h) { return h == no_index ? std::string("a care home") : pop.homes.name[h]; }
 
+// An activity as a practice manager reads it in a sentence: "falls assessment", "GP review". The one place
+// that turns an activity's id (falls_assessment, the name in data and in the output's fields) into words.
 std::string activity_phrase(Activity a) {
+  switch (a) {
+    case Activity::mca_assessment: return "MCA assessment";
+    case Activity::gp_review: return "GP review";
+    case Activity::ooh_contact: return "out-of-hours contact";
+    case Activity::mca_training: return "MCA training";
+    default: break;
+  }
   std::string s(to_string(a));
   for (char& c : s)
     if (c == '_') c = ' ';
+  return s;
+}
+
+// A requirement in words: its activities joined by "or" ("care planning or care plan").
+std::string requirement_phrase(const Requirement& r) {
+  std::string s;
+  for (Activity a : r.any_of) s += (s.empty() ? "" : " or ") + activity_phrase(a);
   return s;
 }
 
@@ -75,11 +91,14 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
 }
 
 std::string progress(const ResultView& v, const Task& t) {
-  const auto missing = task_missing(v, t);
   const Obligation& ob = v.schemes[t.scheme].obligations[t.obligation];
+  std::vector<std::string> missing;  // in words; the output's `missing` field keeps the activity ids
   std::size_t required = 0;
-  for (std::size_t i = 0; i < ob.requirements.size(); ++i)
-    if (!ob.requirements[i].only_if_permanent || (t.missing >> i) & 1U) ++required;
+  for (std::size_t i = 0; i < ob.requirements.size() && i < 32; ++i) {
+    const bool is_missing = (t.missing >> i) & 1U;
+    if (is_missing) missing.push_back(requirement_phrase(ob.requirements[i]));
+    if (!ob.requirements[i].only_if_permanent || is_missing) ++required;
+  }
   if (missing.empty()) return "none recorded";
   if (missing.size() == required || required <= 1) return "none recorded";
   return "still missing " + join(missing, ", ");

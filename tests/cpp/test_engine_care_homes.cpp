@@ -78,7 +78,7 @@ TEST_CASE("engine care-homes-es: a missing component is listed and the task goes
     const auto& t = only(e.tasks("entry-assessment"));
     CHECK(t.status == "open");
     CHECK(t.missing == std::vector<std::string>{"falls_assessment"});
-    CHECK(t.because == "Assessment on entry to the home due by 2025-01-24: admitted to Home H1 on 2025-01-10; still missing falls_assessment");
+    CHECK(t.because == "Assessment on entry to the home due by 2025-01-24: admitted to Home H1 on 2025-01-10; still missing falls assessment");
   }
   Evaluated e(Population(pop), {care_homes()}, "2025-01-25");
   const auto& t = only(e.tasks("entry-assessment"));

@@ -61,7 +61,8 @@ def test_payments_formats(extracts: Path, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert {p.name for p in (tmp_path / "claims").iterdir()} == {"payments.csv", "payment-totals.csv"}
     text = run("payments", "-p", DEMO, "--as-of", "2026-03-31")
-    assert text.returncode == 0 and "payable_pence" in text.stdout
+    assert text.returncode == 0, text.stderr
+    assert "Park Surgery (P1)" in text.stdout and "£" in text.stdout and "_pence" not in text.stdout  # for people
 
 
 def test_demo_on_a_folder_and_as_json(extracts: Path) -> None:
