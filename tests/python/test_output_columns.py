@@ -110,9 +110,10 @@ def test_frame_dtypes_are_those_the_docs_give(example_result: carerules.Result) 
             assert dtype_text(c).startswith(dtype + " ") or dtype_text(c) == dtype, (table, c["name"], dtype)
 
 
-def test_typed_findings_have_every_finding_column() -> None:
-    fields = [f.name for f in dataclasses.fields(carerules.Finding)]
-    assert fields == _api.FINDING_COLUMNS
+def test_typed_objects_have_every_declared_column() -> None:
+    assert [f.name for f in dataclasses.fields(carerules.Finding)] == _api.FINDING_COLUMNS
+    assert [f.name for f in dataclasses.fields(carerules.Task)] == _api.TASK_COLUMNS
+    assert [f.name for f in dataclasses.fields(carerules.PaymentLine)] == [n for n in _api.PAYMENT_COLUMNS if n != "amount_pounds"]
 
 
 def test_findings_carry_the_facts_their_message_states(example_result: carerules.Result) -> None:
