@@ -1,17 +1,18 @@
 // Evaluation: the engine with the GIL released, and its result as columns (for pandas), JSON or CSV.
 #include "bindings.hpp"
 
+#include "carerules/results/columns.hpp"
 #include "carerules/results/describe.hpp"
 #include "carerules/results/output.hpp"
 
 #include <pybind11/numpy.h>
 
 #include <limits>
+#include <map>
+#include <unordered_map>
 #include <sstream>
 
 namespace carerules::python {
-
-py::dict finding_dict(const Finding& f);  // population.cpp
 
 namespace {
 
@@ -30,105 +31,131 @@ struct ResultHandle {
 
 constexpr std::int64_t nat = std::numeric_limits<std::int64_t>::min();  // numpy's NaT for datetime64
 
-std::int64_t days(Date d) { return d == no_date ? nat : static_cast<std::int64_t>(d.time_since_epoch().count()); }
+// A new reference to `s` as a Python str.
+PyObject* new_str(std::string_view s) {
+  PyObject* o = PyUnicode_FromStringAndSize(s.data(), static_cast<py::ssize_t>(s.size()));
+  if (o == nullptr) throw py::error_already_set();
+  return o;
+}
 
-py::object optional_str(const std::string& s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); }
+PyObject* none() {
+  Py_INCREF(Py_None);
+  return Py_None;
+}
 
-py::list string_list(const std::vector<std::string>& items) {
-  py::list out;
-  for (const auto& s : items) out.append(s);
+// One column of `n` rows as Python data, by its type: text as a list of str (None when null), dates as int64
+// days (NaT when null), whole numbers as int64 (a nullable one as (values, mask of nulls)), lists as lists.
+// Repeated text is made once: a category's values by content, ids by where they are held.
+template <typename Read>
+py::object column_data(const Column& column, std::size_t n, Read read) {
+  Value v;
+  const auto size = static_cast<py::ssize_t>(n);
+  switch (column.type) {
+    case ColumnType::date: {
+      py::array_t<std::int64_t> days(size);
+      auto d = days.mutable_unchecked<1>();
+      for (py::ssize_t i = 0; i < size; ++i) {
+        read(static_cast<std::size_t>(i), v);
+        d(i) = v.null ? nat : v.number;
+      }
+      return days;
+    }
+    case ColumnType::integer:
+    case ColumnType::pence: {
+      py::array_t<std::int64_t> values(size);
+      py::array_t<bool> missing(size);
+      auto a = values.mutable_unchecked<1>();
+      auto m = missing.mutable_unchecked<1>();
+      for (py::ssize_t i = 0; i < size; ++i) {
+        read(static_cast<std::size_t>(i), v);
+        a(i) = v.null ? 0 : v.number;
+        m(i) = v.null;
+      }
+      if (!column.nullable) return values;
+      return py::make_tuple(values, missing);
+    }
+    case ColumnType::category:
+    case ColumnType::id:
+    case ColumnType::text: {
+      py::list out(size);
+      std::map<std::string, py::object, std::less<>> by_text;      // category
+      std::unordered_map<const char*, py::object> by_address;     // id: names held by the population, not `owned`
+      for (py::ssize_t i = 0; i < size; ++i) {
+        read(static_cast<std::size_t>(i), v);
+        PyObject* item = nullptr;
+        if (v.null) {
+          item = none();
+        } else if (column.type == ColumnType::category) {
+          auto it = by_text.find(v.text);
+          if (it == by_text.end()) it = by_text.emplace(std::string(v.text), py::reinterpret_steal<py::object>(new_str(v.text))).first;
+          item = it->second.inc_ref().ptr();
+        } else if (column.type == ColumnType::id && !v.is_owned()) {
+          auto [it, added] = by_address.try_emplace(v.text.data());
+          if (added) it->second = py::reinterpret_steal<py::object>(new_str(v.text));
+          item = it->second.inc_ref().ptr();
+        } else {
+          item = new_str(v.text);
+        }
+        PyList_SET_ITEM(out.ptr(), i, item);
+      }
+      return out;
+    }
+    case ColumnType::text_list: {
+      py::list out(size);
+      for (py::ssize_t i = 0; i < size; ++i) {
+        read(static_cast<std::size_t>(i), v);
+        PyObject* items = PyList_New(static_cast<py::ssize_t>(v.items.size()));
+        if (items == nullptr) throw py::error_already_set();
+        PyList_SET_ITEM(out.ptr(), i, items);
+        for (std::size_t k = 0; k < v.items.size(); ++k) PyList_SET_ITEM(items, static_cast<py::ssize_t>(k), new_str(v.items[k]));
+      }
+      return out;
+    }
+  }
+  return py::none();
+}
+
+template <typename Table, typename Read>
+py::dict table_data(const Table& table, std::size_t n, Read read) {
+  py::dict out;
+  for (const auto& c : table)
+    out[py::str(std::string(c.column.name))] = column_data(c.column, n, [&](std::size_t i, Value& v) { read(c, i, v); });
   return out;
 }
 
 py::dict task_columns(const ResultHandle& h) {
   const ResultView view = h.view();
   const auto& tasks = h.result.tasks;
-  const auto n = static_cast<py::ssize_t>(tasks.size());
-  py::list scheme, obligation, subject_kind, subject, practice, home, status, missing, evidence, because;
-  py::array_t<std::int64_t> opens(n), due(n), completed(n);
-  auto o = opens.mutable_unchecked<1>();
-  auto d = due.mutable_unchecked<1>();
-  auto c = completed.mutable_unchecked<1>();
-  // Repeated strings (ids of schemes, obligations, statuses) are made once and shared.
-  std::vector<std::vector<py::str>> obligation_ids;
-  std::vector<py::str> scheme_ids;
-  for (const Scheme& s : *h.schemes) {
-    scheme_ids.emplace_back(s.id);
-    obligation_ids.emplace_back();
-    for (const Obligation& ob : s.obligations) obligation_ids.back().emplace_back(ob.id);
-  }
-  const Population& pop = h.population->population;
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const Task& t = tasks[static_cast<std::size_t>(i)];
-    scheme.append(scheme_ids[t.scheme]);
-    obligation.append(obligation_ids[t.scheme][t.obligation]);
-    subject_kind.append(std::string(to_string(t.subject_kind)));
-    subject.append(pop.subject_id(t.subject_kind, t.subject));
-    practice.append(t.practice == no_index ? py::object(py::none()) : py::object(py::str(pop.practices.ids.name(t.practice))));
-    home.append(t.home == no_index ? py::object(py::none()) : py::object(py::str(pop.homes.ids.name(t.home))));
-    o(i) = days(t.opens);
-    d(i) = days(t.due);
-    c(i) = days(t.completed_on);
-    status.append(std::string(to_string(t.status)));
-    missing.append(string_list(task_missing(view, t)));
-    evidence.append(string_list(task_evidence(view, t)));
-    because.append(task_because(view, t));
-  }
-  py::dict out;
-  out["scheme"] = scheme;
-  out["obligation"] = obligation;
-  out["subject_kind"] = subject_kind;
-  out["subject"] = subject;
-  out["practice"] = practice;
-  out["home"] = home;
-  out["opens"] = opens;
-  out["due"] = due;
-  out["status"] = status;
-  out["completed_on"] = completed;
-  out["missing"] = missing;
-  out["evidence"] = evidence;
-  out["because"] = because;
-  return out;
+  return table_data(carerules::task_columns(), tasks.size(),
+                    [&](const TaskColumn& c, std::size_t i, Value& v) { c.read(view, tasks[i], v); });
 }
 
 py::dict payment_columns(const ResultHandle& h) {
   const ResultView view = h.view();
   const auto& lines = h.result.payments;
-  const auto n = static_cast<py::ssize_t>(lines.size());
-  py::list scheme, practice, resident, home, financial_year, kind, status, tariff, because;
-  py::array_t<std::int64_t> quarter(n), amount(n);
-  py::array_t<bool> has_amount(n);
-  auto q = quarter.mutable_unchecked<1>();
-  auto a = amount.mutable_unchecked<1>();
-  auto has = has_amount.mutable_unchecked<1>();
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const PaymentRecord r = payment_record(view, lines[static_cast<std::size_t>(i)]);
-    scheme.append(r.scheme);
-    practice.append(optional_str(r.practice));
-    resident.append(optional_str(r.resident));
-    home.append(optional_str(r.home));
-    financial_year.append(r.financial_year);
-    q(i) = r.quarter;
-    kind.append(r.kind);
-    a(i) = r.amount ? r.amount->value() : 0;
-    has(i) = r.amount.has_value();
-    status.append(r.status);
-    tariff.append(optional_str(r.tariff));
-    because.append(r.because);
+  return table_data(carerules::payment_columns(), lines.size(),
+                    [&](const PaymentColumn& c, std::size_t i, Value& v) { c.read(view, lines[i], v); });
+}
+
+py::dict finding_columns(const std::vector<Finding>& findings) {
+  return table_data(carerules::finding_columns(), findings.size(),
+                    [&](const FindingColumn& c, std::size_t i, Value& v) { c.read(findings[i], v); });
+}
+
+py::object optional_str(const std::string& s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); }
+
+py::list declarations(const std::string& table) {
+  const std::vector<Column> columns = output_columns(table);
+  if (columns.empty()) throw py::value_error("no output table \"" + table + "\": expected tasks, payments or findings");
+  py::list out;
+  for (const Column& c : columns) {
+    py::dict d;
+    d["name"] = std::string(c.name);
+    d["type"] = std::string(to_string(c.type));
+    d["nullable"] = c.nullable;
+    d["description"] = std::string(c.description);
+    out.append(d);
   }
-  py::dict out;
-  out["scheme"] = scheme;
-  out["practice"] = practice;
-  out["resident"] = resident;
-  out["home"] = home;
-  out["financial_year"] = financial_year;
-  out["quarter"] = quarter;
-  out["kind"] = kind;
-  out["amount_pence"] = amount;
-  out["has_amount"] = has_amount;
-  out["status"] = status;
-  out["tariff"] = tariff;
-  out["because"] = because;
   return out;
 }
 
@@ -144,7 +171,30 @@ std::shared_ptr<const std::vector<Scheme>> scheme_list(const std::vector<std::sh
 
 }  // namespace
 
+// One finding as a dict of its columns (None where it has no value).
+py::dict finding_dict(const Finding& f) {
+  py::dict d;
+  Value v;
+  for (const FindingColumn& c : carerules::finding_columns()) {
+    c.read(f, v);
+    const auto name = py::str(std::string(c.column.name));
+    if (v.null) d[name] = py::none();
+    else if (c.column.type == ColumnType::integer) d[name] = v.number;
+    else d[name] = py::reinterpret_steal<py::str>(new_str(v.text));
+  }
+  return d;
+}
+
 void init_evaluate(py::module_& m) {
+  m.def("output_columns", &declarations, py::arg("table"),
+        "The columns of an output table (tasks, payments, findings): name, type, nullable and description");
+  m.def("unmapped_code_finding", [](const std::string& system, const std::string& code, std::int64_t events) {
+        const auto parsed = code_system_from_string(system);
+        if (!parsed) throw py::value_error("no code system \"" + system + "\": expected snomed, read2 or ctv3");
+        return finding_dict(unmapped_code_finding(*parsed, code, events));
+      },
+      py::arg("system"), py::arg("code"), py::arg("events"),
+      "The unmapped-code finding for `events` events with `code` (for counts summed over partitions)");
   py::class_<ResultHandle>(m, "Result", "Tasks, payment lines and findings for one as-of date")
       .def_property_readonly("as_of", [](const ResultHandle& h) { return from_date(h.result.as_of); })
       .def_property_readonly("schemes", [](const ResultHandle& h) {
@@ -164,6 +214,7 @@ void init_evaluate(py::module_& m) {
       .def("task_columns", &task_columns)
       .def("payment_columns", &payment_columns)
       .def("payment_totals", [](const ResultHandle& h) { return payment_total_rows(h.view()); })
+      .def("finding_columns", [](const ResultHandle& h) { return finding_columns(h.result.findings); })
       .def("findings", [](const ResultHandle& h) {
         py::list out;
         for (const Finding& f : h.result.findings) out.append(finding_dict(f));
@@ -193,7 +244,8 @@ void init_evaluate(py::module_& m) {
              EvaluateOptions options;
              options.threads = threads;
              options.payments = payments;
-             h.evaluator = std::make_unique<Evaluator>(h.population->population, *h.schemes, options);
+             // From the loaded population, so that every evaluation carries its input counts and findings.
+             h.evaluator = std::make_unique<Evaluator>(*h.population, *h.schemes, options);
              return h;
            }),
            py::arg("population"), py::arg("schemes"), py::arg("threads") = 1, py::arg("payments") = true)
@@ -206,8 +258,6 @@ void init_evaluate(py::module_& m) {
               py::gil_scoped_release release;
               r.result = h.evaluator->evaluate(day);
             }
-            r.result.input = h.population->total;
-            r.result.findings.insert(r.result.findings.begin(), h.population->findings.begin(), h.population->findings.end());
             return r;
           },
           py::arg("as_of"))

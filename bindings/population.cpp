@@ -5,20 +5,7 @@
 
 namespace carerules::python {
 
-py::dict finding_dict(const Finding& f) {
-  py::dict d;
-  d["severity"] = std::string(to_string(f.severity));
-  d["code"] = f.code;
-  d["subject_kind"] = f.subject_kind.empty() ? py::object(py::none()) : py::object(py::str(f.subject_kind));
-  d["subject"] = f.subject.empty() ? py::object(py::none()) : py::object(py::str(f.subject));
-  d["message"] = f.message;
-  d["scheme"] = f.scheme.empty() ? py::object(py::none()) : py::object(py::str(f.scheme));
-  d["collection"] = f.collection.empty() ? py::object(py::none()) : py::object(py::str(f.collection));
-  d["index"] = f.index >= 0 ? py::object(py::int_(f.index)) : py::object(py::none());
-  d["field"] = f.field.empty() ? py::object(py::none()) : py::object(py::str(f.field));
-  d["value"] = f.collection.empty() ? py::object(py::none()) : py::object(py::str(f.value));
-  return d;
-}
+py::dict finding_dict(const Finding& f);  // evaluate.cpp: by the findings' output columns
 
 PopulationHandle wrap_population(LoadedPopulation&& loaded) {
   return PopulationHandle{std::make_shared<LoadedPopulation>(std::move(loaded))};

@@ -128,8 +128,9 @@ def reference(result: carerules.Result | carerules._core.Result) -> tuple[pd.Dat
     })
     pc = core.payment_columns()
     keep_p = np.asarray(pc["scheme"], dtype=object) == SCHEME
-    amount = pd.array(np.asarray(pc["amount_pence"])[keep_p], dtype="Int64")
-    amount[~np.asarray(pc["has_amount"])[keep_p]] = pd.NA
+    pence, unpriced = pc["amount_pence"]  # a nullable column: (values, mask of nulls)
+    amount = pd.array(np.asarray(pence)[keep_p], dtype="Int64")
+    amount[np.asarray(unpriced)[keep_p]] = pd.NA
     payments = pd.DataFrame({
         **{c: np.asarray(pc[c], dtype=object)[keep_p] for c in ("resident", "practice", "home", "financial_year", "kind", "status")},
         "quarter": np.asarray(pc["quarter"])[keep_p],

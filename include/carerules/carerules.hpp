@@ -17,6 +17,7 @@
 #include "carerules/reports/budget.hpp"
 #include "carerules/reports/cohort.hpp"
 #include "carerules/reports/reports.hpp"
+#include "carerules/results/columns.hpp"
 #include "carerules/results/describe.hpp"
 #include "carerules/results/output.hpp"
 #include "carerules/schemes/scheme.hpp"

@@ -276,6 +276,12 @@ class Finding:
     index: int | None = None
     field: str | None = None
     value: str | None = None
+    rule: str | None = None
+    obligation: str | None = None
+    code_system: str | None = None
+    count: int | None = None
+    list_size: int | None = None
+    limit_basis_points: int | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Finding:
@@ -298,17 +304,49 @@ def _date_or_none(value: Any) -> datetime.date | None:
     return pd.Timestamp(value).date()
 
 
-TASK_COLUMNS = [
-    "scheme", "obligation", "subject_kind", "subject", "practice", "home", "opens", "due", "status",
-    "completed_on", "missing", "evidence", "because",
-]
+def output_columns(table: str) -> list[dict[str, Any]]:
+    """The columns of an output table (``tasks``, ``payments``, ``findings``) as the library declares them:
+    ``name``, ``type`` (category, id, text, date, integer, pence, text_list), ``nullable``, ``description``.
+    The JSON and CSV output and the DataFrames follow them; ``payments`` frames add ``amount_pounds``."""
+    return _core.output_columns(table)
+
+
+TASK_COLUMNS = [c["name"] for c in output_columns("tasks")]
 PAYMENT_COLUMNS = [
-    "scheme", "practice", "resident", "home", "financial_year", "quarter", "kind", "amount_pence",
-    "amount_pounds", "status", "tariff", "because",
+    name for c in output_columns("payments")
+    for name in ((c["name"], "amount_pounds") if c["name"] == "amount_pence" else (c["name"],))
 ]
-FINDING_COLUMNS = [
-    "severity", "code", "subject_kind", "subject", "message", "scheme", "collection", "index", "field", "value",
-]
+FINDING_COLUMNS = [c["name"] for c in output_columns("findings")]
+
+
+def _frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
+    """A DataFrame from the core's columns of `table`, each column's dtype from its declared type."""
+    columns: dict[str, Any] = {}
+    for c in output_columns(table):
+        name, kind, value = c["name"], c["type"], data[c["name"]]
+        if kind == "date":
+            columns[name] = _dates(value)
+        elif kind in ("integer", "pence") and c["nullable"]:
+            values, missing = value
+            columns[name] = pd.arrays.IntegerArray(np.asarray(values, dtype=np.int64), np.asarray(missing, dtype=bool))
+        elif kind in ("integer", "pence"):
+            columns[name] = np.asarray(value, dtype=np.int64)
+        else:
+            columns[name] = value
+    return pd.DataFrame(columns)
+
+
+def finding_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Findings given as dicts (``Population.findings``, partial results) as ``Result.findings`` has them."""
+    data: dict[str, Any] = {}
+    for c in output_columns("findings"):
+        values = [r.get(c["name"]) for r in rows]
+        if c["type"] in ("integer", "pence"):
+            numbers = np.asarray([0 if v is None else int(v) for v in values], dtype=np.int64)
+            data[c["name"]] = (numbers, np.asarray([v is None for v in values], dtype=bool)) if c["nullable"] else numbers
+        else:
+            data[c["name"]] = values
+    return _frame("findings", data)
 
 
 class Result:
@@ -338,29 +376,23 @@ class Result:
     @cached_property
     def tasks(self) -> pd.DataFrame:
         """One row per task; dates as datetime64 (NaT when absent)."""
-        cols = self._core.task_columns()
-        frame = pd.DataFrame({name: cols[name] for name in TASK_COLUMNS if name not in ("opens", "due", "completed_on")})
-        for name in ("opens", "due", "completed_on"):
-            frame[name] = _dates(cols[name])
-        return frame[TASK_COLUMNS]
+        return _frame("tasks", self._core.task_columns())
 
     @cached_property
     def payments(self) -> pd.DataFrame:
         """One row per payment line; `amount_pence` (nullable integer) and exact `amount_pounds` (Decimal)."""
-        cols = self._core.payment_columns()
-        amount = pd.array(
-            [int(a) if has else None for a, has in zip(cols["amount_pence"], cols["has_amount"])], dtype="Int64"
-        )
-        frame = pd.DataFrame({name: cols[name] for name in PAYMENT_COLUMNS if name in cols and name != "amount_pence"})
-        frame["amount_pence"] = amount
-        frame["amount_pounds"] = pd.Series([None if pd.isna(a) else Decimal(int(a)) / 100 for a in amount], dtype=object)
-        frame["quarter"] = frame["quarter"].astype("int64")
-        return frame[PAYMENT_COLUMNS]
+        frame = _frame("payments", self._core.payment_columns())
+        pence = frame["amount_pence"]
+        missing = pence.isna().to_numpy().tolist()
+        values = pence.to_numpy(dtype=np.int64, na_value=0).tolist()
+        pounds = [None if m else Decimal(a) / 100 for a, m in zip(values, missing)]
+        frame.insert(list(frame.columns).index("amount_pence") + 1, "amount_pounds", pd.Series(pounds, dtype=object))
+        return frame
 
     @cached_property
     def findings(self) -> pd.DataFrame:
-        rows = self._core.findings()
-        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+        """One row per finding; the structured fields (``rule``, ``count`` ...) are null where a code has none."""
+        return _frame("findings", self._core.finding_columns())
 
     def task_list(self) -> list[Task]:
         out: list[Task] = []

@@ -25,7 +25,6 @@ import gc
 import itertools
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
@@ -43,17 +42,6 @@ SchemeArg = Union[str, "os.PathLike[str]", _api.Scheme]
 MANIFEST = "partition.json"
 INDEX = "partitions.json"
 
-# Finding codes of each structural check (the engine emits a check's findings as one block, in scheme order
-# and then in the order of the scheme's "structural" list; within a block by subject id).
-_CHECK_CODES: dict[str, tuple[str, ...]] = {
-    "home_aligned": ("home-not-aligned",),
-    "home_lead_gp": ("no-lead-gp", "lead-gp-not-of-aligned-practice"),
-    "registered_with_aligned_practice": (),  # registered-elsewhere comes with each resident's tasks
-    "cohort_share": ("cohort-over-5-percent",),
-    "cohort_reason_share": ("clinical-judgement-over-2-percent",),
-    "care_home_residents_in_cohort": ("care-home-resident-not-in-cohort",),
-    "risk_tool_in_cohort": ("risk-tool-not-in-cohort",),
-}
 # Findings made while each resident is evaluated (ordered with that resident's tasks).
 _RESIDENT_PASS_CODES = frozenset({"registered-elsewhere", "unqualified-performer"})
 # Code systems in the order the engine reports unmapped codes.
@@ -435,7 +423,8 @@ def _rank(values: pd.Series | Sequence[Any]) -> np.ndarray:
 
 
 def _structural_blocks(specs: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
-    """(scheme id, finding code) -> (scheme position, rule position) of the block the engine puts it in."""
+    """(scheme id, structural check) -> (scheme position, rule position) of the block the engine puts the
+    check's findings in (a finding names its check in ``rule``)."""
     blocks: dict[tuple[str, str], tuple[int, int]] = {}
     seen: set[str] = set()
     for i, spec in enumerate(specs):
@@ -446,46 +435,21 @@ def _structural_blocks(specs: Sequence[tuple[str, str, str]]) -> dict[tuple[str,
         rules = json.loads(s.text).get("structural", [])
         for j, rule in enumerate(rules):
             check = str(rule.get("check"))
-            if check not in _CHECK_CODES:
-                raise _core.ArgumentError(f"scheme {s.id}: structural check {check!r} is not one distributed evaluation knows")
-            for code in _CHECK_CODES[check]:
-                if (s.id, code) in blocks:
-                    raise _core.ArgumentError(
-                        f"scheme {s.id}: two structural rules of check {check!r}: their findings cannot be told apart "
-                        "to put them in one process's order; evaluate this scheme in one process")
-                blocks[(s.id, code)] = (i, j)
+            if (s.id, check) in blocks:
+                raise _core.ArgumentError(
+                    f"scheme {s.id}: two structural rules of check {check!r}: their findings cannot be told apart "
+                    "to put them in one process's order; evaluate this scheme in one process")
+            blocks[(s.id, check)] = (i, j)
     return blocks
-
-
-_UNMAPPED = re.compile(r"(\d+) (event|events) maps(.*)", re.DOTALL)
-
-
-def _unmapped_parts(f: dict[str, Any]) -> tuple[str, str, int, str]:
-    """(system, prefix, count, rest) of an unmapped-code message: "<system> code <code> in <n> event(s) maps..."."""
-    message = str(f["message"])
-    system = message.split(" ", 1)[0]
-    prefix = f"{system} code {f['subject']} in "
-    m = _UNMAPPED.fullmatch(message[len(prefix):]) if message.startswith(prefix) else None
-    if m is None or system not in _CODE_SYSTEMS:
-        raise _core.CareRulesError(f"cannot read the count of an unmapped-code finding: {message}")
-    return system, prefix, int(m.group(1)), m.group(3)
 
 
 def _join_unmapped(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One unmapped-code finding per code, its count summed over the partitions."""
-    joined: dict[tuple[str, Any], tuple[dict[str, Any], str, int, str]] = {}
+    events: dict[tuple[str, str], int] = {}
     for f in findings:
-        system, prefix, count, rest = _unmapped_parts(f)
-        key = (system, f["subject"])
-        if key in joined:
-            first, prefix0, total, rest0 = joined[key]
-            joined[key] = (first, prefix0, total + count, rest0)
-        else:
-            joined[key] = (f, prefix, count, rest)
-    out = []
-    for first, prefix, total, rest in joined.values():
-        out.append({**first, "message": f"{prefix}{total} {'event' if total == 1 else 'events'} maps{rest}"})
-    return out
+        key = (str(f["code_system"]), str(f["subject"]))
+        events[key] = events.get(key, 0) + int(f["count"])
+    return [_core.unmapped_code_finding(system, code, n) for (system, code), n in events.items()]
 
 
 def _finding_order(findings: list[dict[str, Any]], blocks: Mapping[tuple[str, str], tuple[int, int]]) -> list[dict[str, Any]]:
@@ -500,12 +464,12 @@ def _finding_order(findings: list[dict[str, Any]], blocks: Mapping[tuple[str, st
     for f in rows:
         code = f["code"]
         subject.append(f["subject"] if f["subject"] is not None else "")
-        if (f["scheme"], code) in blocks:
-            keys.append((0, *blocks[(f["scheme"], code)]))
-        elif code in _RESIDENT_PASS_CODES and f["subject_kind"] == "resident":
+        if code in _RESIDENT_PASS_CODES and f["subject_kind"] == "resident":
             keys.append((1, 0, 0))
+        elif (f["scheme"], f["rule"]) in blocks:
+            keys.append((0, *blocks[(f["scheme"], f["rule"])]))
         elif code == "unmapped-code":
-            keys.append((2, _CODE_SYSTEMS.index(str(f["message"]).split(" ", 1)[0]), 0))
+            keys.append((2, _CODE_SYSTEMS.index(str(f["code_system"])), 0))
         elif code == "no-performer":
             keys.append((3, 0, 0))
         else:
@@ -557,7 +521,7 @@ def combine(results: Sequence[PartitionResult], partitioning_input: tuple[Sequen
     payments = payments.iloc[_order(_rank(payments["resident"].fillna("")), np.arange(len(payments)))].reset_index(drop=True)
 
     found = _finding_order([f for r in results for f in r.findings], blocks)
-    findings = pd.DataFrame([*input_findings, *found], columns=_api.FINDING_COLUMNS)
+    findings = _api.finding_frame([*input_findings, *found])
     first = results[0]
     return DistributedResult(as_of=first.as_of, schemes=first.schemes, input=dict(counts), tasks=tasks,
                              payments=payments, findings=findings, partitions=len(results))

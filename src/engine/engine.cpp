@@ -214,6 +214,7 @@ class SubjectEvaluator {
                   std::string(pop_.event_ids.name(pop_.events.id[it->row])) + ") by " + pop_.clinicians.ids.name(it->performer) + " (" +
                   std::string(to_string(pop_.clinicians.role[it->performer])) + ") does not count for " + ob.id +
                   ", which needs " + groups;
+      f.obligation = ob.id;
       sink_.findings.push_back(std::move(f));
     }
   }
@@ -454,6 +455,7 @@ class SubjectEvaluator {
       f.message = "Resident " + f.subject + " of " + pop_.homes.name[res.home] + " (aligned to " +
                   pop_.practices.name[aligned] + ") is registered with " + pop_.practices.name[practice] +
                   " and no code records that they declined the aligned practice";
+      f.rule = std::string(to_string(StructuralCheck::registered_with_aligned_practice));
       sink_.findings.push_back(std::move(f));
     }
   }
@@ -507,6 +509,7 @@ struct Evaluator::Compiled {
   std::vector<Index> resident_order;
   std::vector<Index> home_order;
   std::vector<Index> clinician_order;
+  const LoadedPopulation* loaded = nullptr;  // its counts and findings go into every full evaluation
 };
 
 namespace {
@@ -589,6 +592,11 @@ Evaluator::Evaluator(const Population& population, std::vector<Scheme> schemes, 
   compiled_->resident_order = rank_of_ids(population.residents.ids);
   compiled_->home_order = rank_of_ids(population.homes.ids);
   compiled_->clinician_order = rank_of_ids(population.clinicians.ids);
+}
+
+Evaluator::Evaluator(const LoadedPopulation& loaded, std::vector<Scheme> schemes, EvaluateOptions options)
+    : Evaluator(loaded.population, std::move(schemes), options) {
+  compiled_->loaded = &loaded;
 }
 
 Evaluator::~Evaluator() = default;
@@ -847,6 +855,10 @@ void Evaluator::evaluate(Date as_of, EvaluationResult& result) const {
   for (std::size_t t = 1; t < counts.size(); ++t) counts[0].add(counts[t]);
   detail::population_findings(ctx, counts[0], sink);
   result = to_result(compiled_->schemes, as_of, std::move(sink));
+  if (const LoadedPopulation* loaded = compiled_->loaded) {
+    result.input = loaded->total;
+    result.findings.insert(result.findings.begin(), loaded->findings.begin(), loaded->findings.end());
+  }
 }
 
 EvaluationResult Evaluator::evaluate_resident(Index resident, Date as_of) const {
@@ -863,6 +875,11 @@ EvaluationResult Evaluator::evaluate_resident(Index resident, Date as_of) const 
 EvaluationResult evaluate(const Population& population, const std::vector<Scheme>& schemes, Date as_of,
                           EvaluateOptions options) {
   return Evaluator(population, schemes, options).evaluate(as_of);
+}
+
+EvaluationResult evaluate(const LoadedPopulation& loaded, const std::vector<Scheme>& schemes, Date as_of,
+                          EvaluateOptions options) {
+  return Evaluator(loaded, schemes, options).evaluate(as_of);
 }
 
 std::string_view to_string(TaskStatus v) noexcept {

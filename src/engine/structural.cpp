@@ -131,6 +131,10 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
                                           std::string(to_string(rule.reason)) + ", " + percent(count, list) + " of its list of " +
                                           std::to_string(list) + " (at most " + limit + ")"));
     }
+    Finding& f = sink.findings.back();
+    f.count = count;
+    f.list_size = list;
+    f.limit_basis_points = rule.max_basis_points;
   }
 }
 
@@ -139,6 +143,7 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
 void structural_rule_findings(const EngineContext& ctx, const CompiledScheme& cs, const StructuralRule& rule, Date as_of,
                               const std::vector<Index>& home_order, const std::vector<Index>& resident_order, Sink& sink) {
   const Population& pop = *ctx.population;
+  const std::size_t first = sink.findings.size();
   switch (rule.check) {
     case StructuralCheck::home_aligned:
     case StructuralCheck::home_lead_gp:
@@ -153,6 +158,7 @@ void structural_rule_findings(const EngineContext& ctx, const CompiledScheme& cs
       cohort_findings(pop, *cs.scheme, rule, as_of, resident_order, sink);
       break;
   }
+  for (std::size_t i = first; i < sink.findings.size(); ++i) sink.findings[i].rule = std::string(to_string(rule.check));
 }
 
 void EventCounts::add(const EventCounts& other) {
@@ -208,18 +214,29 @@ void population_findings(const EngineContext& ctx, const EventCounts& counts, Si
   for (std::size_t p = 0; p < counts.no_performer.size(); ++p)
     if (counts.no_performer[p] != 0)
       no_performer[p == pop.practices.size() ? std::string() : pop.practices.ids.name(static_cast<Index>(p))] += counts.no_performer[p];
-  for (const auto& [code, count] : unmapped) {
-    sink.findings.push_back(finding(Severity::info, finding_code::unmapped_code, "code", code.second, "",
-                                    std::string(to_string(code.first)) + " code " + code.second + " in " + std::to_string(count) +
-                                        (count == 1 ? " event maps" : " events maps") +
-                                        " to no activity of the evaluated schemes: kept, counted and not used"));
-  }
+  for (const auto& [code, count] : unmapped)
+    sink.findings.push_back(unmapped_code_finding(code.first, code.second, static_cast<std::int64_t>(count)));
   for (const auto& [practice, count] : no_performer) {
     const std::string name = practice.empty() ? "homes with no aligned practice" : pop.practices.name[*pop.practices.ids.find(practice)];
     sink.findings.push_back(finding(Severity::info, finding_code::no_performer, "practice", practice, "",
                                     std::to_string(count) + (count == 1 ? " event" : " events") + " of " + name +
                                         " record no performer: counted as done by a qualified clinician"));
+    sink.findings.back().count = static_cast<std::int64_t>(count);
   }
 }
 
 }  // namespace carerules::detail
+
+namespace carerules {
+
+Finding unmapped_code_finding(CodeSystem system, const std::string& code, std::int64_t events) {
+  Finding f = detail::finding(Severity::info, finding_code::unmapped_code, "code", code, "",
+                              std::string(to_string(system)) + " code " + code + " in " + std::to_string(events) +
+                                  (events == 1 ? " event maps" : " events maps") +
+                                  " to no activity of the evaluated schemes: kept, counted and not used");
+  f.code_system = std::string(to_string(system));
+  f.count = events;
+  return f;
+}
+
+}  // namespace carerules

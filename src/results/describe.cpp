@@ -106,22 +106,31 @@ std::string progress(const ResultView& v, const Task& t) {
 
 }  // namespace
 
-std::vector<std::string> task_missing(const ResultView& v, const Task& t) {
-  std::vector<std::string> out;
+void task_missing(const ResultView& v, const Task& t, std::vector<std::string_view>& out) {
+  out.clear();
   const Obligation& ob = v.schemes[t.scheme].obligations[t.obligation];
   for (std::size_t i = 0; i < ob.requirements.size() && i < 32; ++i)
     if ((t.missing >> i) & 1U) out.push_back(ob.requirements[i].name);
-  return out;
+}
+
+void task_evidence(const ResultView& v, const Task& t, std::vector<std::string_view>& out) {
+  out.clear();
+  for (std::uint32_t i = 0; i < t.evidence_count; ++i) {
+    const Index row = v.result.evidence[t.evidence_begin + i];
+    out.push_back(v.population.event_ids.name(v.population.events.id[row]));
+  }
+}
+
+std::vector<std::string> task_missing(const ResultView& v, const Task& t) {
+  std::vector<std::string_view> names;
+  task_missing(v, t, names);
+  return {names.begin(), names.end()};
 }
 
 std::vector<std::string> task_evidence(const ResultView& v, const Task& t) {
-  std::vector<std::string> out;
-  out.reserve(t.evidence_count);
-  for (std::uint32_t i = 0; i < t.evidence_count; ++i) {
-    const Index row = v.result.evidence[t.evidence_begin + i];
-    out.emplace_back(v.population.event_ids.name(v.population.events.id[row]));
-  }
-  return out;
+  std::vector<std::string_view> ids;
+  task_evidence(v, t, ids);
+  return {ids.begin(), ids.end()};
 }
 
 std::string task_because(const ResultView& v, const Task& t) {

@@ -1,5 +1,7 @@
 #include "carerules/results/output.hpp"
 
+#include "carerules/results/columns.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -10,15 +12,8 @@ namespace carerules {
 
 namespace {
 
-std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
-std::string date_or_null(std::optional<Date> d) { return d ? quoted(format_date(*d)) : std::string("null"); }
-std::string string_or_null(const std::string& s) { return s.empty() ? std::string("null") : quoted(s); }
-
-std::string string_array(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
-  return out + "]";
-}
+std::string json_string(std::string_view s) { return nlohmann::json(s).dump(); }
+std::string string_or_null(const std::string& s) { return s.empty() ? std::string("null") : json_string(s); }
 
 // Writes `items` as a JSON array, one object per line when indenting.
 class JsonWriter {
@@ -31,7 +26,7 @@ class JsonWriter {
   template <typename Each>
   void array(const char* key, std::size_t n, Each each) {
     newline(1);
-    out_ << quoted(key) << ": [";
+    out_ << json_string(key) << ": [";
     for (std::size_t i = 0; i < n; ++i) {
       if (i) out_ << ',';
       newline(2);
@@ -52,35 +47,97 @@ class JsonWriter {
 template <typename... Fields>
 void fields(std::ostream& out, const Fields&... kv) {
   bool first = true;
-  ((out << (first ? "" : ", ") << quoted(kv.first) << ": " << kv.second, first = false), ...);
+  ((out << (first ? "" : ", ") << json_string(kv.first) << ": " << kv.second, first = false), ...);
 }
 
 using KV = std::pair<std::string, std::string>;
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
+void json_value(std::ostream& out, ColumnType type, const Value& v) {
+  if (v.null) {
+    out << "null";
+    return;
   }
-  return out + "\"";
+  switch (type) {
+    case ColumnType::category:
+    case ColumnType::id:
+    case ColumnType::text: out << json_string(v.text); return;
+    case ColumnType::date: out << json_string(format_date(Date{date::days{v.number}})); return;
+    case ColumnType::integer:
+    case ColumnType::pence: out << v.number; return;
+    case ColumnType::text_list:
+      out << '[';
+      for (std::size_t i = 0; i < v.items.size(); ++i) out << (i ? ", " : "") << json_string(v.items[i]);
+      out << ']';
+      return;
+  }
 }
 
-template <typename... Strings>
-void csv_row(std::ostream& out, const Strings&... values) {
+// One row as the members of a JSON object, in column order, each key as its column's JsonKey says.
+template <typename Table, typename Read>
+void json_members(std::ostream& out, const Table& table, Value& v, Read read) {
   bool first = true;
-  ((out << (first ? "" : ",") << csv_field(values), first = false), ...);
+  bool group = false;
+  for (const auto& c : table) {
+    read(c, v);
+    bool write = true;
+    if (c.column.json == JsonKey::when_set) write = group = !v.null;
+    else if (c.column.json == JsonKey::with_group) write = group;
+    if (!write) continue;
+    out << (first ? "" : ", ") << '"' << c.column.name << "\": ";
+    json_value(out, c.column.type, v);
+    first = false;
+  }
+}
+
+void csv_field(std::ostream& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out << s;
+    return;
+  }
+  out << '"';
+  for (char c : s) {
+    if (c == '"') out << '"';
+    out << c;
+  }
+  out << '"';
+}
+
+void csv_value(std::ostream& out, ColumnType type, const Value& v) {
+  if (v.null) return;
+  switch (type) {
+    case ColumnType::category:
+    case ColumnType::id:
+    case ColumnType::text: csv_field(out, v.text); return;
+    case ColumnType::date: out << format_date(Date{date::days{v.number}}); return;
+    case ColumnType::integer:
+    case ColumnType::pence: out << v.number; return;
+    case ColumnType::text_list: {
+      std::string joined;
+      for (std::size_t i = 0; i < v.items.size(); ++i) (joined += (i ? ";" : "")) += v.items[i];
+      csv_field(out, joined);
+      return;
+    }
+  }
+}
+
+// A header row of the column names, then one row per element of `rows`.
+template <typename Table, typename Rows, typename Read>
+void csv_table(std::ostream& out, const Table& table, const Rows& rows, Read read) {
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (i) out << ',';
+    csv_field(out, table[i].column.name);
+  }
   out << "\r\n";
+  Value v;
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      if (i) out << ',';
+      read(table[i], row, v);
+      csv_value(out, table[i].column.type, v);
+    }
+    out << "\r\n";
+  }
 }
-
-std::string join(const std::vector<std::string>& items, char sep) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? std::string(1, sep) : std::string()) + items[i];
-  return out;
-}
-
-std::string opt_date(std::optional<Date> d) { return d ? format_date(*d) : std::string(); }
 
 }  // namespace
 
@@ -89,36 +146,22 @@ void write_json(std::ostream& out, const ResultView& view, int indent) {
   JsonWriter w(out, indent);
   out << '{';
   w.newline(1);
-  out << "\"as_of\": " << quoted(format_date(r.as_of)) << ',';
+  out << "\"as_of\": " << json_string(format_date(r.as_of)) << ',';
   w.array("schemes", r.schemes.size(), [&](std::size_t i) {
-    fields(out, KV{"id", quoted(r.schemes[i].id)}, KV{"version", string_or_null(r.schemes[i].version)});
+    fields(out, KV{"id", json_string(r.schemes[i].id)}, KV{"version", string_or_null(r.schemes[i].version)});
   });
   out << ',';
+  Value v;
   w.array("tasks", r.tasks.size(), [&](std::size_t i) {
-    const TaskRecord t = task_record(view, r.tasks[i]);
-    fields(out, KV{"scheme", quoted(t.scheme)}, KV{"obligation", quoted(t.obligation)}, KV{"subject_kind", quoted(t.subject_kind)},
-           KV{"subject", quoted(t.subject)}, KV{"practice", string_or_null(t.practice)}, KV{"home", string_or_null(t.home)},
-           KV{"opens", quoted(format_date(t.opens))}, KV{"due", date_or_null(t.due)}, KV{"status", quoted(t.status)},
-           KV{"completed_on", date_or_null(t.completed_on)}, KV{"missing", string_array(t.missing)},
-           KV{"evidence", string_array(t.evidence)}, KV{"because", quoted(t.because)});
+    json_members(out, task_columns(), v, [&](const TaskColumn& c, Value& value) { c.read(view, r.tasks[i], value); });
   });
   out << ',';
   w.array("payments", r.payments.size(), [&](std::size_t i) {
-    const PaymentRecord p = payment_record(view, r.payments[i]);
-    fields(out, KV{"scheme", quoted(p.scheme)}, KV{"practice", string_or_null(p.practice)}, KV{"resident", string_or_null(p.resident)},
-           KV{"home", string_or_null(p.home)}, KV{"financial_year", quoted(p.financial_year)}, KV{"quarter", std::to_string(p.quarter)},
-           KV{"kind", quoted(p.kind)}, KV{"amount_pence", p.amount ? std::to_string(p.amount->value()) : std::string("null")},
-           KV{"status", quoted(p.status)}, KV{"tariff", string_or_null(p.tariff)}, KV{"because", quoted(p.because)});
+    json_members(out, payment_columns(), v, [&](const PaymentColumn& c, Value& value) { c.read(view, r.payments[i], value); });
   });
   out << ',';
   w.array("findings", r.findings.size(), [&](std::size_t i) {
-    const Finding& f = r.findings[i];
-    fields(out, KV{"severity", quoted(std::string(to_string(f.severity)))}, KV{"code", quoted(f.code)},
-           KV{"subject_kind", string_or_null(f.subject_kind)}, KV{"subject", string_or_null(f.subject)}, KV{"message", quoted(f.message)},
-           KV{"scheme", string_or_null(f.scheme)});
-    if (!f.collection.empty())
-      fields(out << ", ", KV{"collection", quoted(f.collection)}, KV{"index", std::to_string(f.index)}, KV{"field", string_or_null(f.field)},
-             KV{"value", quoted(f.value)});
+    json_members(out, finding_columns(), v, [&](const FindingColumn& c, Value& value) { c.read(r.findings[i], value); });
   });
   out << ',';
   w.newline(1);
@@ -137,34 +180,16 @@ std::string to_json(const ResultView& view, int indent) {
 }
 
 void write_tasks_csv(std::ostream& out, const ResultView& view) {
-  csv_row(out, std::string("scheme"), std::string("obligation"), std::string("subject_kind"), std::string("subject"),
-          std::string("practice"), std::string("home"), std::string("opens"), std::string("due"), std::string("status"),
-          std::string("completed_on"), std::string("missing"), std::string("evidence"), std::string("because"));
-  for (const Task& task : view.result.tasks) {
-    const TaskRecord t = task_record(view, task);
-    csv_row(out, t.scheme, t.obligation, t.subject_kind, t.subject, t.practice, t.home, format_date(t.opens), opt_date(t.due), t.status,
-            opt_date(t.completed_on), join(t.missing, ';'), join(t.evidence, ';'), t.because);
-  }
+  csv_table(out, task_columns(), view.result.tasks, [&](const TaskColumn& c, const Task& t, Value& v) { c.read(view, t, v); });
 }
 
 void write_payments_csv(std::ostream& out, const ResultView& view) {
-  csv_row(out, std::string("scheme"), std::string("practice"), std::string("resident"), std::string("home"),
-          std::string("financial_year"), std::string("quarter"), std::string("kind"), std::string("amount_pence"),
-          std::string("status"), std::string("tariff"), std::string("because"));
-  for (const PaymentLine& line : view.result.payments) {
-    const PaymentRecord p = payment_record(view, line);
-    csv_row(out, p.scheme, p.practice, p.resident, p.home, p.financial_year, std::to_string(p.quarter), p.kind,
-            p.amount ? std::to_string(p.amount->value()) : std::string(), p.status, p.tariff, p.because);
-  }
+  csv_table(out, payment_columns(), view.result.payments,
+            [&](const PaymentColumn& c, const PaymentLine& p, Value& v) { c.read(view, p, v); });
 }
 
 void write_findings_csv(std::ostream& out, const ResultView& view) {
-  csv_row(out, std::string("severity"), std::string("code"), std::string("subject_kind"), std::string("subject"),
-          std::string("message"), std::string("scheme"), std::string("collection"), std::string("index"), std::string("field"),
-          std::string("value"));
-  for (const Finding& f : view.result.findings)
-    csv_row(out, std::string(to_string(f.severity)), f.code, f.subject_kind, f.subject, f.message, f.scheme, f.collection,
-            f.index >= 0 ? std::to_string(f.index) : std::string(), f.field, f.value);
+  csv_table(out, finding_columns(), view.result.findings, [](const FindingColumn& c, const Finding& f, Value& v) { c.read(f, v); });
 }
 
 void write_csv_directory(const std::string& directory, const ResultView& view) {

@@ -599,4 +599,17 @@ std::string_view to_string(Scope v) noexcept {
   return {};
 }
 
+std::string_view to_string(StructuralCheck v) noexcept {
+  switch (v) {
+    case StructuralCheck::home_aligned: return "home_aligned";
+    case StructuralCheck::home_lead_gp: return "home_lead_gp";
+    case StructuralCheck::registered_with_aligned_practice: return "registered_with_aligned_practice";
+    case StructuralCheck::cohort_share: return "cohort_share";
+    case StructuralCheck::cohort_reason_share: return "cohort_reason_share";
+    case StructuralCheck::care_home_residents_in_cohort: return "care_home_residents_in_cohort";
+    case StructuralCheck::risk_tool_in_cohort: return "risk_tool_in_cohort";
+  }
+  return {};
+}
+
 }  // namespace carerules

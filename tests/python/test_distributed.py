@@ -137,6 +137,7 @@ def test_what_reaches_across_practices_is_answered_once(client: Any) -> None:
     unmapped = result.findings[result.findings["code"] == "unmapped-code"]
     assert list(unmapped["subject"]) == ["22298006", "XaJ9z"]
     assert "in 2 events maps" in unmapped["message"].iloc[0]
+    assert unmapped["count"].iloc[0] == 2 and unmapped["code_system"].iloc[0] == "snomed"
     # Each home is answered for once, by the practice it is aligned to (the home aligned to none by one).
     homes = result.findings[result.findings["subject_kind"] == "home"]
     assert sorted(homes["subject"]) == ["H1", "H9"]

@@ -4,6 +4,7 @@
 // (by scheme, subject id, obligation, instance) that does not depend on the order of the input records.
 #pragma once
 
+#include "carerules/io/json_loader.hpp"
 #include "carerules/model/model.hpp"
 #include "carerules/engine/result.hpp"
 #include "carerules/schemes/scheme.hpp"
@@ -23,14 +24,19 @@ class Evaluator {
   // Compiles the schemes against the population once (code lookups, performer checks, id order). Both
   // must outlive the evaluator; the population may gain events through append_event (incremental path).
   Evaluator(const Population& population, std::vector<Scheme> schemes, EvaluateOptions options = {});
+  // The same for a loaded population, whose input counts and invalid-record findings every evaluate() then
+  // carries (the findings first), as the command line's output does. `loaded` must outlive the evaluator.
+  Evaluator(const LoadedPopulation& loaded, std::vector<Scheme> schemes, EvaluateOptions options = {});
+  Evaluator(LoadedPopulation&&, std::vector<Scheme>, EvaluateOptions = {}) = delete;
   ~Evaluator();
   Evaluator(Evaluator&&) noexcept;
   Evaluator& operator=(Evaluator&&) noexcept;
   Evaluator(const Evaluator&) = delete;
   Evaluator& operator=(const Evaluator&) = delete;
 
-  // Everything: tasks, payment lines and findings of every subject. Input counts and input findings are
-  // the caller's to add (see evaluate() below for a population loaded from JSON). The result's vectors may
+  // Everything: tasks, payment lines and findings of every subject, after the input's counts and findings
+  // when the evaluator was made from a LoadedPopulation (from a bare Population they are the caller's to
+  // add). The result's vectors may
   // have capacity beyond their size: room reserved from the population's size before evaluating, which is
   // address space, not memory, until written.
   EvaluationResult evaluate(Date as_of) const;
@@ -53,8 +59,15 @@ class Evaluator {
   std::unique_ptr<Compiled> compiled_;
 };
 
+// The unmapped-code finding of `events` events with `code` of `system` (evaluate() makes one per code;
+// distributed evaluation sums the counts of its partitions and makes the finding again).
+Finding unmapped_code_finding(CodeSystem system, const std::string& code, std::int64_t events);
+
 // One call: evaluate `schemes` against `population` on `as_of`.
 EvaluationResult evaluate(const Population& population, const std::vector<Scheme>& schemes, Date as_of,
+                          EvaluateOptions options = {});
+// The same for a loaded population, with its input counts and findings.
+EvaluationResult evaluate(const LoadedPopulation& loaded, const std::vector<Scheme>& schemes, Date as_of,
                           EvaluateOptions options = {});
 
 }  // namespace carerules

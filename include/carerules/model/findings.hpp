@@ -55,6 +55,13 @@ struct Finding {
   std::int64_t index = -1;
   std::string field;
   std::string value;
+  // What a program needs without reading the message (absent where the code has no such fact):
+  std::string rule;        // the scheme's structural check that found it ("cohort_share", "home_lead_gp", ...)
+  std::string obligation;  // the obligation it concerns (an event that does not count for it)
+  std::string code_system; // unmapped-code: the code's system (snomed, read2, ctv3); the code is the subject
+  std::optional<std::int64_t> count;               // events (unmapped-code, no-performer), cohort members (shares)
+  std::optional<std::int64_t> list_size;           // share findings: the practice's list size
+  std::optional<std::int64_t> limit_basis_points;  // share findings: the most allowed, percent x 100 (5% = 500)
 };
 
 }  // namespace carerules

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace carerules {
@@ -52,6 +53,9 @@ struct ResultView {
 
 std::vector<std::string> task_missing(const ResultView& v, const Task& t);
 std::vector<std::string> task_evidence(const ResultView& v, const Task& t);
+// The same into `out` (cleared first), as views into the schemes and the population.
+void task_missing(const ResultView& v, const Task& t, std::vector<std::string_view>& out);
+void task_evidence(const ResultView& v, const Task& t, std::vector<std::string_view>& out);
 std::string task_because(const ResultView& v, const Task& t);
 TaskRecord task_record(const ResultView& v, const Task& t);
 

@@ -197,5 +197,6 @@ Scheme resolve_scheme(const std::string& id_or_path);
 std::string_view to_string(RuleKind v) noexcept;
 std::string_view to_string(AnchorKind v) noexcept;
 std::string_view to_string(Scope v) noexcept;
+std::string_view to_string(StructuralCheck v) noexcept;  // as written in a scheme's "structural" list
 
 }  // namespace carerules
