@@ -4,7 +4,6 @@
 #include "engine/subject_evaluator.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <atomic>
 #include <cstdint>
 #include <new>

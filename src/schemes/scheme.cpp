@@ -93,7 +93,7 @@ class SchemeReader : public detail::SchemeFields {
     try {
       s.calendar = WorkingDayCalendar::from_csv(name, text.str());
     } catch (const ParseError& e) {
-      fail("calendar.file", e.what());
+      fail("calendar.file", path.string() + ": " + e.what());
     }
   }
 
@@ -350,11 +350,6 @@ PerformerSet Scheme::performer_groups_of(Role role, QualificationSet qualificati
     if (member) groups |= PerformerSet{1} << g;
   }
   return groups;
-}
-
-bool Scheme::performer_allowed(Role role, QualificationSet qualifications, Activity activity,
-                               PerformerSet performers) const noexcept {
-  return (performer_groups_of(role, qualifications) & accepted_performers(activity, performers)) != 0;
 }
 
 Scheme load_scheme_json(std::string_view text, const std::string& source, const std::string& base_dir) {

@@ -59,6 +59,7 @@ inline constexpr int max_interval_count = 9999;
 std::optional<Interval> parse_interval(std::string_view text) noexcept;
 std::string_view to_string(IntervalUnit v) noexcept;  // "days", "weeks", "months", "years", "working days"
 
+// Each kind is a file in src/engine/rules/, listed in this order in src/engine/rules/registry.cpp.
 enum class RuleKind : std::uint8_t {
   entry,          // once per anchor (a residence, a permanent residency, joining the cohort)
   recurring,      // every interval from an anchor, each next instance from the previous completion
@@ -162,6 +163,7 @@ struct SchemeVersion {
   }
 };
 
+// Each model is a file in src/engine/rules/, listed in this order in src/engine/rules/registry.cpp.
 enum class PaymentModel : std::uint8_t { none, capitation, item_of_service };
 
 struct PaidItem {
@@ -209,9 +211,6 @@ struct Scheme {
   PerformerSet accepted_performers(Activity activity, PerformerSet performers) const noexcept {
     return performers != 0 ? performers : activity_performers[static_cast<std::size_t>(activity)];
   }
-  // Whether such a clinician may perform `activity` for a requirement naming `performers` (0: the activity's
-  // default performers).
-  bool performer_allowed(Role role, QualificationSet qualifications, Activity activity, PerformerSet performers) const noexcept;
 };
 
 // Loads a scheme from JSON text. `base_dir` resolves relative code list files. Throws SchemeError naming the
