@@ -7,9 +7,7 @@ namespace {
 
 // An obligation's interval as (count, unit), the unit plural as in the scheme files: (14, "days"), (3, "months").
 py::tuple interval_parts(const Interval& i) {
-  if (i.days != 0) return py::make_tuple(i.days, "days");
-  if (i.months != 0) return py::make_tuple(i.months, "months");
-  return py::make_tuple(i.years, "years");
+  return py::make_tuple(i.count, std::string(to_string(i.unit)));
 }
 
 const Obligation& obligation_arg(const Scheme& s, const std::string& id) {
@@ -20,7 +18,7 @@ const Obligation& obligation_arg(const Scheme& s, const std::string& id) {
 
 // The day an instance anchored (or last completed) on `from` falls due: the obligation's interval after it,
 // by the scheme's month-end policy, exactly as the engine counts.
-Date due_after(const Scheme& s, const Obligation& o, Date from) { return o.window.after(from, s.month_end); }
+Date due_after(const Scheme& s, const Obligation& o, Date from) { return s.after(o.window, from); }
 
 py::dict obligation_dict(const Obligation& o) {
   py::dict d;
@@ -81,7 +79,7 @@ void init_schemes(py::module_& m) {
             return out;
           })
       .def("interval", [](const Scheme& s, const std::string& obligation) { return interval_parts(obligation_arg(s, obligation).window); },
-           py::arg("obligation"), "(count, unit) of an obligation's due or recurrence interval: (3, \"months\")")
+           py::arg("obligation"), "(count, unit) of an obligation's due or recurrence interval: (3, \"months\"), (7, \"working days\")")
       .def("due_after", [](const Scheme& s, const std::string& obligation, const py::object& day) {
             return from_date(due_after(s, obligation_arg(s, obligation), to_date(day, "day")));
           },

@@ -420,7 +420,7 @@ class _Rule:
         self.anchor_age: int | None = spec["anchor_age"]
         count, unit = scheme.interval(obligation)
         # Working days: five in a week of seven.
-        self.days = count * 7 // 5 if unit == "working_days" else count * _UNIT_DAYS[unit]
+        self.days = count * 7 // 5 if unit == "working days" else count * _UNIT_DAYS[unit]
 
     def due(self, days: IntArray) -> IntArray:
         """Due days of instances anchored (or last done) on ``days``."""

@@ -1,4 +1,4 @@
-// Internals shared by the engine's parts (engine.cpp, payments.cpp, structural.cpp). Not installed.
+// Internals shared by the engine's parts (engine.cpp, the rule kinds and payment models in rules/). Not installed.
 #pragma once
 
 #include "carerules/engine/engine.hpp"
@@ -12,6 +12,11 @@
 namespace carerules::detail {
 
 constexpr std::size_t kind_index(SubjectKind k) noexcept { return static_cast<std::size_t>(k); }
+
+// A set of activities, one bit each. Widen the type when the activities outgrow it.
+using ActivityMask = std::uint64_t;
+static_assert(activity_count <= 64, "more activities than ActivityMask has bits: widen it");
+constexpr ActivityMask activity_bit(Activity a) noexcept { return ActivityMask{1} << static_cast<unsigned>(a); }
 
 struct QEvent {
   Date date;
@@ -28,7 +33,7 @@ struct CompiledScheme {
   // Activity of each SNOMED CT code interned in the population, per subject kind (resident, home, clinician).
   std::array<std::vector<Activity>, 3> code_activity;
   std::array<std::vector<std::uint16_t>, 3> obligations_of;  // obligation indices per subject kind
-  std::vector<std::vector<std::uint32_t>> requirement_masks;  // [obligation][requirement] activity bits
+  std::vector<std::vector<ActivityMask>> requirement_masks;  // [obligation][requirement] activity bits
   std::array<bool, activity_count + 1> used{};  // activities some obligation of the scheme reads
   bool checks_registered_elsewhere = false;
   // Per activity: some default performer group of the activity is not "anyone" (an event with no performer
@@ -78,12 +83,7 @@ struct Sink {
   std::vector<Finding> findings;
 };
 
-// payments.cpp: a resident's payment lines under one scheme, from the tasks the resident's evaluation of
-// that scheme added to `sink` (those from index `first_task` on).
-void resident_payment_lines(const EngineContext& ctx, const CompiledScheme& cs, Index resident,
-                            const std::vector<Residence>& residences, Date as_of, std::size_t first_task, Sink& sink);
-
-// structural.cpp: the findings of one structural rule (about homes, lead GPs, cohorts), in id order.
+// rules/structural.cpp: the findings of one structural rule (about homes, lead GPs, cohorts), in id order.
 void structural_rule_findings(const EngineContext& ctx, const CompiledScheme& cs, const StructuralRule& rule, Date as_of,
                               const std::vector<Index>& home_order, const std::vector<Index>& resident_order, Sink& sink);
 

@@ -40,8 +40,8 @@ int activities_per_year(const Scheme& scheme) {
   if (scheme.payments.annual_cap > 0) return scheme.payments.annual_cap;
   const PaidItem& review = item_of_kind(scheme, "review");
   const Obligation* ob = scheme.find_obligation(review.obligation);
-  if (ob != nullptr && ob->window.months > 0) return 12 / ob->window.months;
-  if (ob != nullptr && ob->window.years > 0) return 1;
+  if (ob != nullptr && ob->window.unit == IntervalUnit::months) return 12 / ob->window.count;
+  if (ob != nullptr && ob->window.unit == IntervalUnit::years) return 1;
   throw SchemeError(scheme.id + ": no annual cap and no review interval in months: cannot tell how many reviews a year pays for");
 }
 

@@ -1,5 +1,7 @@
 #include "carerules/results/describe.hpp"
 
+#include "engine/rules/rule_kind.hpp"
+
 namespace carerules {
 
 namespace {
@@ -9,7 +11,8 @@ std::string id_or_empty(const Interner& ids, Index i) { return i == no_index ? s
 std::string home_name(const Population& pop, Index h) { return h == no_index ? std::string("a care home") : pop.homes.name[h]; }
 
 // An activity as a practice manager reads it in a sentence: "falls assessment", "GP review". The one place
-// that turns an activity's id (falls_assessment, the name in data and in the output's fields) into words.
+// that turns an activity's id (falls_assessment, the name in data and in the output's fields) into words. The rule kinds'
+// words come here through TaskWords.
 std::string activity_phrase(Activity a) {
   switch (a) {
     case Activity::mca_assessment: return "MCA assessment";
@@ -31,53 +34,17 @@ std::string requirement_phrase(const Requirement& r) {
   return s;
 }
 
-// What the task's window is counted from, in words.
+// What the task's window is counted from, in words: said by the task's rule kind (src/engine/rules/).
 std::string context(const ResultView& v, const Task& t) {
-  const Population& pop = v.population;
   const Scheme& scheme = v.schemes[t.scheme];
-  const Obligation& ob = scheme.obligations[t.obligation];
-  const std::string when = format_date(t.anchor_date);
-  switch (t.anchor_kind) {
-    case AnchorKind::residence_start:
-      return "admitted to " + home_name(pop, t.home) + " on " + when;
-    case AnchorKind::permanent_start:
-      return "permanent resident of " + home_name(pop, t.home) + " from " + when;
-    case AnchorKind::scheme_start:
-      return "in scope when " + scheme.id + " began on " + when;
-    case AnchorKind::first_event:
-      return ob.window.describe() + " after the first " + activity_phrase(ob.anchor_activity) + " on " + when;
-    case AnchorKind::previous_completion:
-      return ob.window.describe() + " after the last one on " + when;
-    case AnchorKind::admission: {
-      const auto& ad = pop.admissions;
-      std::string s = std::string(t.anchor_ref != no_index ? to_string(ad.method[t.anchor_ref]) : "hospital") +
-                      " admission on " + when;
-      if (t.anchor_ref != no_index) {
-        const Date end = ad.end[t.anchor_ref];
-        if (end != no_date && end <= v.result.as_of) s += ", discharged on " + format_date(end);
-        else s += ", still in hospital (due " + ob.window.describe() + " after discharge)";
-      }
-      return s;
-    }
-    case AnchorKind::trigger_event:
-      return activity_phrase(ob.trigger) + " recorded on " + when;
-    case AnchorKind::cohort_start:
-      return "joined the case management cohort on " + when;
-    case AnchorKind::birthday:
-      return std::to_string(ob.anchor_age) + "th birthday on " + when;
-    case AnchorKind::home_first_resident:
-      return "first resident of " + (t.practice != no_index ? pop.practices.name[t.practice] : std::string("the practice")) +
-             " from " + when;
-    case AnchorKind::practice_aligned:
-      return "GP of a practice aligned to a care home since " + when;
-  }
-  return when;
+  return detail::task_context(
+      detail::TaskWords{v.population, scheme, scheme.obligations[t.obligation], t, v.result.as_of, &activity_phrase, &home_name});
 }
 
-std::string exit_phrase(const ResultView& v, const Task& t) {
+std::string exit_phrase(const Population& pop, const Task& t) {
   switch (t.scope_exit) {
     case ScopeExit::died: return "died on " + format_date(t.scope_end);
-    case ScopeExit::left_home: return "left " + home_name(v.population, t.home) + " on " + format_date(t.scope_end);
+    case ScopeExit::left_home: return "left " + home_name(pop, t.home) + " on " + format_date(t.scope_end);
     case ScopeExit::joined_cohort: return "joined the case management cohort on " + format_date(t.scope_end);
     case ScopeExit::none: break;
   }
@@ -109,7 +76,7 @@ std::string progress(const ResultView& v, const Task& t) {
 void task_missing(const ResultView& v, const Task& t, std::vector<std::string_view>& out) {
   out.clear();
   const Obligation& ob = v.schemes[t.scheme].obligations[t.obligation];
-  for (std::size_t i = 0; i < ob.requirements.size() && i < 32; ++i)
+  for (std::size_t i = 0; i < ob.requirements.size() && i < max_requirements; ++i)
     if ((t.missing >> i) & 1U) out.push_back(ob.requirements[i].name);
 }
 
@@ -153,9 +120,9 @@ std::string task_because(const ResultView& v, const Task& t) {
       if (!t.has_due()) return ob.title + " not yet due: " + ctx;
       return ob.title + " opens on " + format_date(t.opens) + ", due by " + due + ": " + ctx;
     case TaskStatus::missed:
-      return ob.title + " missed: due by " + due + " and never completed (" + progress(v, t) + "); " + exit_phrase(v, t) + ": " + ctx;
+      return ob.title + " missed: due by " + due + " and never completed (" + progress(v, t) + "); " + exit_phrase(v.population, t) + ": " + ctx;
     case TaskStatus::cancelled:
-      return ob.title + " not owed: " + exit_phrase(v, t) + (t.has_due() ? ", before it was due on " + due : "") + ": " + ctx;
+      return ob.title + " not owed: " + exit_phrase(v.population, t) + (t.has_due() ? ", before it was due on " + due : "") + ": " + ctx;
   }
   return ob.title;
 }
@@ -182,61 +149,12 @@ TaskRecord task_record(const ResultView& v, const Task& t) {
 std::string payment_because(const ResultView& v, const PaymentLine& line) {
   const Population& pop = v.population;
   const Scheme& scheme = v.schemes[line.scheme];
-  const std::string home = home_name(pop, line.home);
-  const std::string q = line.quarter.label();
-  std::string s;
-  switch (line.kind) {
-    case PaymentKind::new_resident:
-      s = "New permanent resident of " + home + " from " + format_date(line.residency_start) + " (" + q + ")";
-      break;
-    case PaymentKind::existing:
-      s = "Permanent resident of " + home + " since " + format_date(line.residency_start) + ", resident in " + q;
-      break;
-    case PaymentKind::temporary:
-      s = "Temporary resident of " + home + " from " + format_date(line.residency_start) + ", only temporary in " + q;
-      break;
-    case PaymentKind::initial_review:
-    case PaymentKind::review:
-    case PaymentKind::health_review: {
-      std::string what(to_string(line.kind));
-      for (char& c : what)
-        if (c == '_') c = ' ';
-      what[0] = static_cast<char>(what[0] - 'a' + 'A');
-      s = what + " done on " + format_date(line.activity_date) + " (" +
-          (line.care_home_patient ? "care home patient" : "not a care home patient") + ")";
-      break;
-    }
-  }
-  const Task* entry = line.task != no_index && line.task < v.result.tasks.size() ? &v.result.tasks[line.task] : nullptr;
+  const Task* task = line.task != no_index && line.task < v.result.tasks.size() ? &v.result.tasks[line.task] : nullptr;
+  // What the line is for and why it has its status: said by the scheme's payment model (src/engine/rules/).
+  std::string s = detail::payment_line_because(detail::PaymentWords{pop, scheme, line, task, &home_name, &exit_phrase});
   const std::string tariff = line.tariff < scheme.versions.size() ? scheme.versions[line.tariff].version : std::string();
-  switch (line.reason) {
-    case ClaimReason::entry_not_yet_due:
-      s += "; pending: the assessment on entry is not yet due" + (entry ? " (due by " + format_date(entry->due) + ")" : std::string());
-      break;
-    case ClaimReason::entry_overdue:
-      s += "; withheld: the assessment on entry is overdue" + (entry ? " since " + format_date(entry->due) : std::string()) +
-           ", and the new rate pays for it";
-      break;
-    case ClaimReason::entry_missed:
-      s += "; withheld: the assessment on entry was never done" + (entry ? " (due by " + format_date(entry->due) + ")" : std::string()) +
-           ", and the new rate pays for it";
-      break;
-    case ClaimReason::entry_cancelled:
-      s += "; the assessment on entry was not owed (" + (entry ? exit_phrase(v, *entry) : std::string("left scope")) + ")";
-      break;
-    case ClaimReason::over_annual_cap:
-      s += "; withheld: more than " + std::to_string(scheme.payments.annual_cap) + " paid case-management activities in " +
-           line.quarter.year.label();
-      break;
-    case ClaimReason::no_tariff:
-      s += tariff.empty() ? "; unpriced: no tariff in force" : "; unpriced: tariff " + tariff + " sets no amount for it";
-      break;
-    case ClaimReason::new_residency:
-    case ClaimReason::existing_residency:
-    case ClaimReason::temporary_residency:
-    case ClaimReason::item_completed:
-      break;
-  }
+  if (line.reason == ClaimReason::no_tariff)
+    s += tariff.empty() ? "; unpriced: no tariff in force" : "; unpriced: tariff " + tariff + " sets no amount for it";
   if (line.amount) s += "; " + format_pounds(*line.amount) + " at tariff " + tariff;
   return s;
 }

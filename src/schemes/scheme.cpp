@@ -1,8 +1,11 @@
 #include "carerules/schemes/scheme.hpp"
 
+#include "carerules/core/errors.hpp"
 #include "carerules/model/findings.hpp"
 #include "core/embedded.hpp"
 #include "io/json_support.hpp"
+#include "schemes/rule_kinds.hpp"
+#include "schemes/scheme_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,104 +21,9 @@ using nlohmann::json;
 
 namespace {
 
-class SchemeReader {
+class SchemeReader : public detail::SchemeFields {
  public:
-  SchemeReader(std::string source, std::string base_dir) : source_(std::move(source)), base_dir_(std::move(base_dir)) {}
-
-  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    throw SchemeError(source_ + ": " + where + ": " + what);
-  }
-
-  const json& member(const json& obj, const char* key, const std::string& where) const {
-    if (!obj.is_object() || !obj.contains(key)) fail(where, std::string("missing \"") + key + "\"");
-    return obj.at(key);
-  }
-  std::string string_at(const json& obj, const char* key, const std::string& where) const {
-    const json& v = member(obj, key, where);
-    if (!v.is_string()) fail(where + "." + key, "expected a string, got " + v.dump());
-    return v.get<std::string>();
-  }
-  std::string optional_string(const json& obj, const char* key, const std::string& where) const {
-    if (!obj.contains(key) || obj.at(key).is_null()) return {};
-    return string_at(obj, key, where);
-  }
-
-  bool bool_at(const json& obj, const char* key, const std::string& where, bool fallback) const {
-    if (!obj.contains(key) || obj.at(key).is_null()) return fallback;
-    if (!obj.at(key).is_boolean()) fail(where + "." + key, "expected true or false, got " + obj.at(key).dump());
-    return obj.at(key).get<bool>();
-  }
-  int whole_at(const json& obj, const char* key, const std::string& where, int low, int high) const {
-    const json& v = member(obj, key, where);
-    if (!v.is_number_integer() || v.get<std::int64_t>() < low || v.get<std::int64_t>() > high)
-      fail(where + "." + key, "expected a whole number from " + std::to_string(low) + " to " + std::to_string(high) + ", got " + v.dump());
-    return v.get<int>();
-  }
-  const json& array_at(const json& obj, const char* key, const std::string& where) const {
-    const json& v = member(obj, key, where);
-    if (!v.is_array()) fail(where + "." + key, "expected an array, got " + v.dump());
-    return v;
-  }
-
-  Activity activity(const json& v, const std::string& where) const {
-    if (!v.is_string()) fail(where, "expected an activity name, got " + v.dump());
-    auto a = activity_from_string(v.get<std::string>());
-    if (!a) fail(where, "unknown activity \"" + v.get<std::string>() + "\"");
-    return *a;
-  }
-
-  std::vector<Activity> activities(const json& v, const std::string& where) const {
-    if (!v.is_array()) fail(where, "expected an array of activity names");
-    std::vector<Activity> out;
-    for (std::size_t i = 0; i < v.size(); ++i) out.push_back(activity(v[i], where + "[" + std::to_string(i) + "]"));
-    return out;
-  }
-
-  Interval interval(const json& v, const std::string& where) const {
-    if (!v.is_object() || v.size() != 1) fail(where, "expected one of {\"days\": N}, {\"months\": N}, {\"years\": N}");
-    Interval out;
-    const auto first = v.begin();
-    const std::string key = first.key();
-    const json& value = first.value();
-    if (!value.is_number_integer() || value.get<int>() <= 0) fail(where + "." + key, "expected a positive whole number");
-    const int n = value.get<int>();
-    if (key == "days") out.days = n;
-    else if (key == "months") out.months = n;
-    else if (key == "years") out.years = n;
-    else fail(where, "unknown unit \"" + key + "\"");
-    return out;
-  }
-
-  Date date_at(const json& obj, const char* key, const std::string& where) const {
-    const std::string text = string_at(obj, key, where);
-    auto d = parse_date(text);
-    if (!d) fail(where + "." + key, "not a valid date: \"" + text + "\"");
-    return *d;
-  }
-
-  PerformerSet performers(const Scheme& s, const json& v, const std::string& where) const {
-    if (!v.is_array()) fail(where, "expected an array of performer group names");
-    PerformerSet out = 0;
-    for (const auto& name : v) {
-      if (!name.is_string()) fail(where, "expected a performer group name, got " + name.dump());
-      auto it = std::find_if(s.performer_groups.begin(), s.performer_groups.end(),
-                             [&](const PerformerGroup& g) { return g.name == name.get<std::string>(); });
-      if (it == s.performer_groups.end()) fail(where, "unknown performer group \"" + name.get<std::string>() + "\"");
-      out |= PerformerSet{1} << static_cast<unsigned>(it - s.performer_groups.begin());
-    }
-    return out;
-  }
-
-  template <typename Enum>
-  Enum enum_at(const json& obj, const char* key, const std::string& where,
-               std::initializer_list<std::pair<std::string_view, Enum>> names) const {
-    const std::string text = string_at(obj, key, where);
-    for (const auto& [name, value] : names)
-      if (name == text) return value;
-    std::string allowed;
-    for (const auto& [name, value] : names) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
-    fail(where + "." + key, "unknown value \"" + text + "\" (expected one of " + allowed + ")");
-  }
+  using SchemeFields::SchemeFields;
 
   Scheme read(std::string_view text) {
     const json doc = detail::parse_json_or_throw(text, source_);
@@ -136,6 +44,7 @@ class SchemeReader {
       s.eligibility = enum_at<Eligibility>(doc, "eligibility", "scheme",
                                            {{"registered_with_aligned_practice", Eligibility::registered_with_aligned_practice},
                                             {"practice_patients", Eligibility::practice_patients}});
+    read_calendar(s, doc);
     read_performers(s, doc);
     read_code_lists(s, doc);
     read_versions(s, doc);
@@ -146,8 +55,7 @@ class SchemeReader {
     for (std::size_t i = 0; i < obligations.size(); ++i) s.obligations.push_back(read_obligation(s, obligations[i], i));
     if (s.obligations.size() > 65535) fail("obligations", "too many obligations");
     if (doc.contains("structural")) read_structural(s, doc.at("structural"));
-    if (doc.contains("payments")) read_payments(s, doc.at("payments"));
-    check_tariff_keys(s);
+    check_tariff_keys(s, read_payments(s, doc));
     return s;
   }
 
@@ -161,6 +69,34 @@ class SchemeReader {
   }
 
  private:
+  // "calendar": the name of a calendar shipped with the library ("england-and-wales", data/calendars/) or
+  // {"name": ..., "file": "bank-holidays.csv"} with a `date,title` CSV file, relative to the scheme file.
+  void read_calendar(Scheme& s, const json& doc) const {
+    if (!doc.contains("calendar") || doc.at("calendar").is_null()) return;
+    const json& c = doc.at("calendar");
+    if (c.is_string()) {
+      const std::string name = c.get<std::string>();
+      const auto text = detail::embedded_file("calendars/" + name + ".csv");
+      if (!text) fail("calendar", "no calendar named \"" + name + "\" ships with carerules (england-and-wales does); give {\"name\": ..., \"file\": ...} for your own");
+      s.calendar = WorkingDayCalendar::from_csv(name, *text);
+      return;
+    }
+    if (!c.is_object()) fail("calendar", "expected a calendar name such as \"england-and-wales\" or {\"name\": ..., \"file\": ...}, got " + c.dump());
+    std::filesystem::path path = string_at(c, "file", "calendar");
+    std::string name = optional_string(c, "name", "calendar");
+    if (name.empty()) name = path.stem().string();
+    if (path.is_relative()) path = std::filesystem::path(base_dir_) / path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail("calendar.file", "cannot read " + path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      s.calendar = WorkingDayCalendar::from_csv(name, text.str());
+    } catch (const ParseError& e) {
+      fail("calendar.file", path.string() + ": " + e.what());
+    }
+  }
+
   void read_performers(Scheme& s, const json& doc) const {
     const json& groups = member(doc, "performer_groups", "scheme");
     if (!groups.is_object()) fail("performer_groups", "expected an object of named groups");
@@ -187,7 +123,8 @@ class SchemeReader {
       if (!group.anyone && group.roles == 0) fail(where, "a group needs \"roles\" or \"anyone\": true");
       s.performer_groups.push_back(std::move(group));
     }
-    if (s.performer_groups.size() > 32) fail("performer_groups", "at most 32 groups");
+    if (s.performer_groups.size() > max_performer_groups)
+      fail("performer_groups", "at most " + std::to_string(max_performer_groups) + " groups");
     const json& defaults = member(doc, "activity_performers", "scheme");
     const PerformerSet fallback = performers(s, member(defaults, "default", "activity_performers"), "activity_performers.default");
     s.activity_performers.fill(fallback);
@@ -267,6 +204,7 @@ class SchemeReader {
         fail("versions", "two versions take effect on " + format_date(s.versions[i].effective));
   }
 
+  // The fields every obligation has; the kind reads its own (src/engine/rules/).
   Obligation read_obligation(const Scheme& s, const json& o, std::size_t index) const {
     Obligation ob;
     ob.id = string_at(o, "id", "obligations[" + std::to_string(index) + "]");
@@ -276,9 +214,10 @@ class SchemeReader {
     ob.title = optional_string(o, "title", where);
     if (ob.title.empty()) ob.title = ob.id;
     ob.source = optional_string(o, "source", where);
-    ob.kind = enum_at<RuleKind>(o, "kind", where,
-                                {{"entry", RuleKind::entry}, {"recurring", RuleKind::recurring},
-                                 {"per_admission", RuleKind::per_admission}, {"per_event", RuleKind::per_event}});
+    const std::string kind_name = string_at(o, "kind", where);
+    const detail::RuleKindSyntax* kind = detail::find_rule_kind(kind_name);
+    if (kind == nullptr) fail(where + ".kind", "unknown value \"" + kind_name + "\" (expected one of " + detail::rule_kind_names() + ")");
+    ob.kind = kind->kind;
     auto subject = subject_kind_from_string(string_at(o, "subject", where));
     if (!subject || *subject == SubjectKind::practice) fail(where + ".subject", "expected resident, home or clinician");
     ob.subject = *subject;
@@ -292,25 +231,10 @@ class SchemeReader {
         (ob.scope == Scope::aligned_home && ob.subject != SubjectKind::home) ||
         (ob.scope == Scope::gp_of_aligned_practice && ob.subject != SubjectKind::clinician))
       fail(where + ".scope", "scope does not fit subject " + std::string(to_string(ob.subject)));
-    if (ob.kind == RuleKind::entry || ob.kind == RuleKind::recurring) {
-      ob.anchor = enum_at<AnchorKind>(o, "anchor", where,
-                                      {{"residence_start", AnchorKind::residence_start},
-                                       {"permanent_start", AnchorKind::permanent_start},
-                                       {"first_event", AnchorKind::first_event},
-                                       {"cohort_start", AnchorKind::cohort_start},
-                                       {"birthday", AnchorKind::birthday},
-                                       {"home_first_resident", AnchorKind::home_first_resident},
-                                       {"practice_aligned", AnchorKind::practice_aligned}});
-    } else {
-      ob.anchor = ob.kind == RuleKind::per_admission ? AnchorKind::admission : AnchorKind::trigger_event;
-    }
-    if (ob.anchor == AnchorKind::first_event) ob.anchor_activity = activity(member(o, "anchor_activity", where), where + ".anchor_activity");
-    if (ob.anchor == AnchorKind::birthday) ob.anchor_age = whole_at(o, "anchor_age", where, 0, 130);
-    check_anchor_fits(ob, where);
-    ob.window = interval(member(o, ob.kind == RuleKind::recurring ? "every" : "due", where),
-                         where + (ob.kind == RuleKind::recurring ? ".every" : ".due"));
+    kind->read(*this, o, where, ob);
     const json& reqs = member(o, "requires", where);
-    if (!reqs.is_array() || reqs.empty() || reqs.size() > 32) fail(where + ".requires", "expected 1 to 32 requirements");
+    if (!reqs.is_array() || reqs.empty() || reqs.size() > max_requirements)
+      fail(where + ".requires", "expected 1 to " + std::to_string(max_requirements) + " requirements");
     for (std::size_t i = 0; i < reqs.size(); ++i) {
       const std::string rw = where + ".requires[" + std::to_string(i) + "]";
       Requirement r;
@@ -329,106 +253,19 @@ class SchemeReader {
     if (o.contains("optional")) ob.optional = activities(o.at("optional"), where + ".optional");
     for (Activity a : ob.optional)
       if (activity_subject(a) != ob.subject) fail(where + ".optional", std::string(to_string(a)) + " is not recorded on a " + std::string(to_string(ob.subject)));
-    if (ob.kind == RuleKind::per_admission) {
-      const json& methods = array_at(o, "admission_methods", where);
-      if (methods.empty()) fail(where + ".admission_methods", "expected at least one method");
-      for (const auto& m : methods) {
-        auto method = m.is_string() ? admission_method_from_string(m.get<std::string>()) : std::nullopt;
-        if (!method) fail(where + ".admission_methods", "unknown method " + m.dump());
-        ob.admission_methods |= static_cast<std::uint8_t>(1U << static_cast<unsigned>(*method));
-      }
-      const std::string due_from = optional_string(o, "due_from", where);
-      if (due_from.empty() || due_from == "admission_end") ob.due_from_admission_end = true;
-      else if (due_from == "admission_start") ob.due_from_admission_end = false;
-      else fail(where + ".due_from", "expected admission_start or admission_end");
-    }
-    if (ob.kind == RuleKind::per_event) {
-      ob.trigger = activity(member(o, "trigger", where), where + ".trigger");
-      if (activity_subject(ob.trigger) != ob.subject) fail(where + ".trigger", std::string(to_string(ob.trigger)) + " is not recorded on a " + std::string(to_string(ob.subject)));
-    }
-    if (ob.anchor == AnchorKind::first_event && activity_subject(ob.anchor_activity) != ob.subject)
-      fail(where + ".anchor_activity", std::string(to_string(ob.anchor_activity)) + " is not recorded on a " + std::string(to_string(ob.subject)));
     return ob;
-  }
-
-  // Each scope has the anchors the engine evaluates for it; anything else is refused here rather than
-  // evaluated into nonsense.
-  void check_anchor_fits(const Obligation& ob, const std::string& where) const {
-    const bool recurring = ob.kind == RuleKind::recurring;
-    const bool entry = ob.kind == RuleKind::entry;
-    const bool per_record = ob.kind == RuleKind::per_admission || ob.kind == RuleKind::per_event;
-    bool ok = false;
-    switch (ob.scope) {
-      case Scope::residence:
-        ok = per_record || ((entry || recurring) && ob.anchor == AnchorKind::residence_start);
-        break;
-      case Scope::permanent:
-        ok = per_record || ((entry || recurring) && ob.anchor == AnchorKind::permanent_start) ||
-             (recurring && ob.anchor == AnchorKind::first_event);
-        break;
-      case Scope::cohort:
-        ok = ((entry || recurring) && ob.anchor == AnchorKind::cohort_start) || (recurring && ob.anchor == AnchorKind::first_event);
-        break;
-      case Scope::not_in_cohort:
-        ok = (entry || recurring) && ob.anchor == AnchorKind::birthday;
-        break;
-      case Scope::aligned_home:
-        ok = recurring && ob.anchor == AnchorKind::home_first_resident;
-        break;
-      case Scope::gp_of_aligned_practice:
-        ok = recurring && ob.anchor == AnchorKind::practice_aligned;
-        break;
-    }
-    if (!ok)
-      fail(where, "a " + std::string(to_string(ob.kind)) + " obligation in scope " + std::string(to_string(ob.scope)) +
-                      (per_record ? "" : " cannot be anchored on " + std::string(to_string(ob.anchor))) +
-                      " (see docs/schemes.md: anchors by scope)");
   }
 
   void read_structural(Scheme& s, const json& list) const {
     if (!list.is_array()) fail("structural", "expected an array");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string where = "structural[" + std::to_string(i) + "]";
-      StructuralRule r;
-      r.check = enum_at<StructuralCheck>(list[i], "check", where,
-                                         {{"home_aligned", StructuralCheck::home_aligned},
-                                          {"home_lead_gp", StructuralCheck::home_lead_gp},
-                                          {"registered_with_aligned_practice", StructuralCheck::registered_with_aligned_practice},
-                                          {"cohort_share", StructuralCheck::cohort_share},
-                                          {"cohort_reason_share", StructuralCheck::cohort_reason_share},
-                                          {"care_home_residents_in_cohort", StructuralCheck::care_home_residents_in_cohort},
-                                          {"risk_tool_in_cohort", StructuralCheck::risk_tool_in_cohort}});
-      const bool share = r.check == StructuralCheck::cohort_share || r.check == StructuralCheck::cohort_reason_share;
-      if (share && !list[i].contains("max_percent")) fail(where, "a share check needs \"max_percent\"");
-      if (r.check == StructuralCheck::cohort_reason_share && !list[i].contains("reason")) fail(where, "needs \"reason\"");
-      if (r.check == StructuralCheck::risk_tool_in_cohort && !list[i].contains("threshold")) fail(where, "needs \"threshold\"");
-      if (list[i].contains("max_percent")) {
-        auto p = try_parse_pounds(list[i].at("max_percent").is_string() ? list[i].at("max_percent").get<std::string>()
-                                                                        : list[i].at("max_percent").dump());
-        if (!p || p->value() < 0) fail(where + ".max_percent", "expected a percentage such as 5 or \"2.5\"");
-        r.max_basis_points = p->value();  // two decimal places: percent x 100
-      }
-      if (list[i].contains("reason")) {
-        auto reason = cohort_reason_from_string(string_at(list[i], "reason", where));
-        if (!reason || *reason == CohortReason::none) fail(where + ".reason", "unknown cohort reason");
-        r.reason = *reason;
-      }
-      if (list[i].contains("threshold")) {
-        if (!list[i].at("threshold").is_number() || list[i].at("threshold").get<double>() < 0 || list[i].at("threshold").get<double>() > 1)
-          fail(where + ".threshold", "expected a risk score from 0 to 1");
-        r.threshold = list[i].at("threshold").get<double>();
-      }
-      s.structural.push_back(r);
-    }
+    for (std::size_t i = 0; i < list.size(); ++i)
+      s.structural.push_back(detail::read_structural_rule(*this, list[i], "structural[" + std::to_string(i) + "]"));
   }
 
   // A misspelt tariff key would leave lines unpriced without a word: only the keys the payment model reads
   // are accepted, and amounts must not be negative.
-  void check_tariff_keys(const Scheme& s) const {
-    std::vector<std::string> allowed;
-    if (s.payments.model == PaymentModel::capitation) allowed = {"new", "existing", "temporary"};
-    for (const PaidItem& item : s.payments.items)
-      for (const char* suffix : {"", "/care_home", "/other"}) allowed.push_back(item.line_kind + suffix);
+  void check_tariff_keys(const Scheme& s, const detail::PaymentModelSyntax& model) const {
+    const std::vector<std::string> allowed = model.tariff_keys(s);
     for (const SchemeVersion& v : s.versions) {
       for (const auto& [key, amount] : v.tariff) {
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
@@ -441,46 +278,52 @@ class SchemeReader {
     }
   }
 
-  void read_payments(Scheme& s, const json& p) const {
-    s.payments.model = enum_at<PaymentModel>(p, "model", "payments",
-                                             {{"none", PaymentModel::none}, {"capitation", PaymentModel::capitation},
-                                              {"item_of_service", PaymentModel::item_of_service}});
-    if (s.payments.model == PaymentModel::capitation) {
-      s.payments.entry_obligation = string_at(p, "entry_obligation", "payments");
-      const Obligation* entry = s.find_obligation(s.payments.entry_obligation);
-      if (!entry) fail("payments.entry_obligation", "no such obligation");
-      if (entry->kind != RuleKind::entry || entry->anchor != AnchorKind::residence_start)
-        fail("payments.entry_obligation", "must be an entry obligation anchored on residence_start (it decides new lines' status)");
+  const detail::PaymentModelSyntax& read_payments(Scheme& s, const json& doc) const {
+    const detail::PaymentModelSyntax* model = detail::find_payment_model("none");
+    if (doc.contains("payments")) {
+      const json& p = doc.at("payments");
+      const std::string name = string_at(p, "model", "payments");
+      model = detail::find_payment_model(name);
+      if (model == nullptr) fail("payments.model", "unknown value \"" + name + "\" (expected one of " + detail::payment_model_names() + ")");
+      s.payments.model = model->model;
+      model->read(*this, p, s);
     }
-    if (s.payments.model == PaymentModel::item_of_service) {
-      const json& items = member(p, "items", "payments");
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        const std::string where = "payments.items[" + std::to_string(i) + "]";
-        PaidItem item;
-        item.obligation = string_at(items[i], "obligation", where);
-        if (!s.find_obligation(item.obligation)) fail(where + ".obligation", "no such obligation \"" + item.obligation + "\"");
-        item.line_kind = string_at(items[i], "line_kind", where);
-        if (item.line_kind != "initial_review" && item.line_kind != "review" && item.line_kind != "health_review")
-          fail(where + ".line_kind", "expected initial_review, review or health_review, got \"" + item.line_kind + "\"");
-        item.counts_to_cap = bool_at(items[i], "counts_to_cap", where, true);
-        s.payments.items.push_back(std::move(item));
-      }
-      if (s.payments.items.empty()) fail("payments.items", "expected at least one paid item");
-      if (p.contains("annual_cap")) s.payments.annual_cap = whole_at(p, "annual_cap", "payments", 0, 1000);
-    }
+    return *model;
   }
 
-  std::string source_;
-  std::string base_dir_;
 };
 
 }  // namespace
 
+std::string_view to_string(IntervalUnit v) noexcept {
+  switch (v) {
+    case IntervalUnit::days: return "days";
+    case IntervalUnit::weeks: return "weeks";
+    case IntervalUnit::months: return "months";
+    case IntervalUnit::years: return "years";
+    case IntervalUnit::working_days: return "working days";
+  }
+  return {};
+}
+
 std::string Interval::describe() const {
-  auto unit = [](int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
-  if (days != 0) return unit(days, "day", "days");
-  if (months != 0) return unit(months, "month", "months");
-  return unit(years, "year", "years");
+  std::string_view plural = to_string(unit);
+  return std::to_string(count) + " " + std::string(count == 1 ? plural.substr(0, plural.size() - 1) : plural);
+}
+
+std::optional<Interval> parse_interval(std::string_view text) noexcept {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 4 || text[0] == '0' || digits + 1 >= text.size() || text[digits] != ' ') return std::nullopt;
+  int count = 0;
+  for (std::size_t i = 0; i < digits; ++i) count = count * 10 + (text[i] - '0');
+  std::string_view unit = text.substr(digits + 1);
+  if (unit.ends_with('s')) unit.remove_suffix(1);
+  for (auto u : {IntervalUnit::days, IntervalUnit::weeks, IntervalUnit::months, IntervalUnit::years, IntervalUnit::working_days}) {
+    const std::string_view name = to_string(u);
+    if (unit == name.substr(0, name.size() - 1)) return Interval{count, u};
+  }
+  return std::nullopt;
 }
 
 const SchemeVersion* Scheme::version_on(Date day) const noexcept {
@@ -507,11 +350,6 @@ PerformerSet Scheme::performer_groups_of(Role role, QualificationSet qualificati
     if (member) groups |= PerformerSet{1} << g;
   }
   return groups;
-}
-
-bool Scheme::performer_allowed(Role role, QualificationSet qualifications, Activity activity,
-                               PerformerSet performers) const noexcept {
-  return (performer_groups_of(role, qualifications) & accepted_performers(activity, performers)) != 0;
 }
 
 Scheme load_scheme_json(std::string_view text, const std::string& source, const std::string& base_dir) {
@@ -560,15 +398,7 @@ Scheme resolve_scheme(const std::string& id_or_path) {
   return builtin_scheme(id_or_path);
 }
 
-std::string_view to_string(RuleKind v) noexcept {
-  switch (v) {
-    case RuleKind::entry: return "entry";
-    case RuleKind::recurring: return "recurring";
-    case RuleKind::per_admission: return "per_admission";
-    case RuleKind::per_event: return "per_event";
-  }
-  return {};
-}
+std::string_view to_string(RuleKind v) noexcept { return detail::rule_kind_syntax(v).name; }
 
 std::string_view to_string(AnchorKind v) noexcept {
   switch (v) {

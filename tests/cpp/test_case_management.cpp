@@ -59,12 +59,12 @@ TEST_CASE("the scheme as shipped: obligations, performers, structural checks") {
   CHECK(s.start == d("2012-04-01"));
   REQUIRE(s.obligations.size() == 3);
   CHECK(s.obligations[0].id == "case-management-initial-review");
-  CHECK(s.obligations[0].window.months == 3);
+  CHECK(s.obligations[0].window == Interval{3, IntervalUnit::months});
   CHECK(s.obligations[1].id == "case-management-review");
-  CHECK(s.obligations[1].window.months == 4);
+  CHECK(s.obligations[1].window == Interval{4, IntervalUnit::months});
   CHECK(s.obligations[2].id == "health-review-annual");
   CHECK(s.obligations[2].anchor_age == 75);
-  CHECK(s.obligations[2].window.months == 12);
+  CHECK(s.obligations[2].window == Interval{12, IntervalUnit::months});
   REQUIRE(s.structural.size() == 4);
   CHECK(s.structural[0].max_basis_points == 500);
   CHECK(s.structural[1].max_basis_points == 200);

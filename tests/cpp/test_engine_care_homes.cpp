@@ -168,6 +168,28 @@ TEST_CASE("engine care-homes-es: month ends clamp by default and roll forward wh
   CHECK(iso(only(e.tasks("care-plan")).due) == "2024-02-29");
 }
 
+TEST_CASE("engine care-homes-es: due in working days or weeks when the scheme says so") {
+  Pop p = admitted("2024-11-01");
+  p.event("CP1", "2024-12-20", "R1", Activity::care_plan, "C1")
+      .subject_event("V1", "2024-12-23", SubjectKind::home, "H1", Activity::clinic_visit, "C1");
+  const Population pop = p.finish();
+  auto doc = nlohmann::json::parse(care_homes().text);
+  for (auto& o : doc["obligations"]) {
+    if (o["id"] == "care-plan-printed") o["due"] = "7 working days";
+    if (o["id"] == "clinic-fortnightly") o["every"] = "2 weeks";
+  }
+  Evaluated e(Population(pop), {load_scheme_json(doc.dump(), "working-days.json")}, "2025-01-06");
+  // Friday 20 December 2024 + 7 working days, past Christmas, Boxing Day and New Year's Day.
+  CHECK(iso(only(e.tasks("care-plan-printed")).due) == "2025-01-03");
+  CHECK(only(e.tasks("care-plan-printed")).status == "overdue");
+  const auto clinics = e.tasks("clinic-fortnightly", "H1");
+  REQUIRE(clinics.size() == 2);
+  CHECK(iso(clinics[1].due) == "2025-01-06");
+  CHECK(clinics[1].because == "Clinic at the home every fortnight due by 2025-01-06: 2 weeks after the last one on 2024-12-23; none recorded");
+  Evaluated shipped(Population(pop), {care_homes()}, "2025-01-06");
+  CHECK(iso(only(shipped.tasks("care-plan-printed")).due) == "2024-12-27");
+}
+
 TEST_CASE("engine care-homes-es: 30- and 31-day months in a recurring series") {
   Pop p = admitted("2025-01-31");
   p.events("SEEN", "R1", Activity::clinic_review, {"2025-03-31", "2025-05-30"}, "N1");

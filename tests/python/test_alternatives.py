@@ -115,9 +115,9 @@ def test_the_alternatives_facts_are_the_shipped_schemes() -> None:
         (t.version, t.effective, t.pence) for t in common.TARIFFS]
     doc = json.loads(shipped.text)
     obligations = {o["id"]: o for o in doc["obligations"]}
-    assert obligations["entry-assessment"]["due"] == {"days": common.ENTRY_DAYS}
-    assert obligations["care-plan"]["due"] == {"months": common.CARE_PLAN_MONTHS}
-    assert obligations["medication-review-6-monthly"]["every"] == {"months": common.MEDICATION_REVIEW_MONTHS}
+    assert obligations["entry-assessment"]["due"] == f"{common.ENTRY_DAYS} days"
+    assert obligations["care-plan"]["due"] == f"{common.CARE_PLAN_MONTHS} months"
+    assert obligations["medication-review-6-monthly"]["every"] == f"{common.MEDICATION_REVIEW_MONTHS} months"
     assert obligations["medication-review-6-monthly"]["requires"] == [
         {"any_of": ["medication_review"], "performers": ["gp", "pharmacist"]}]
     components = [sorted(r["any_of"]) for r in obligations["entry-assessment"]["requires"]]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -84,7 +86,15 @@ BROKEN: dict[str, tuple[str, Callable[[Scheme], None]]] = {
     "interval of zero": ("care-homes-es", _ob("entry-assessment", due={"days": 0})),
     "interval in weeks": ("care-homes-es", _ob("entry-assessment", due={"weeks": 2})),
     "interval as text": ("care-homes-es", _ob("entry-assessment", due={"days": "14"})),
-    "recurring without every": ("care-homes-es", _ob("seen-2-monthly", every=..., due={"months": 2})),
+    "recurring without every": ("care-homes-es", _ob("seen-2-monthly", every=..., due="2 months")),
+    "interval as text without a unit": ("care-homes-es", _ob("entry-assessment", due="14")),
+    "interval as text with an unknown unit": ("care-homes-es", _ob("entry-assessment", due="2 fortnights")),
+    "interval as text of zero": ("care-homes-es", _ob("entry-assessment", due="0 days")),
+    "interval as text over 9999": ("care-homes-es", _ob("entry-assessment", due="10000 days")),
+    "interval in working weeks": ("care-homes-es", _ob("entry-assessment", due="2 working weeks")),
+    "interval as a number": ("care-homes-es", _ob("entry-assessment", due=14)),
+    "calendar that does not ship": ("care-homes-es", lambda s: s.__setitem__("calendar", "scotland")),
+    "calendar without a file": ("care-homes-es", lambda s: s.__setitem__("calendar", {"name": "scotland"})),
     "missing requires": ("care-homes-es", _ob("entry-assessment", requires=...)),
     "empty requires": ("care-homes-es", _ob("entry-assessment", requires=[])),
     "empty any_of": ("care-homes-es", _ob("care-plan", requires=[{"any_of": []}])),
@@ -158,7 +168,7 @@ BROKEN: dict[str, tuple[str, Callable[[Scheme], None]]] = {
     ),
     "home obligation of kind entry": (
         "care-homes-es",
-        _ob("clinic-fortnightly", kind="entry", every=..., due={"days": 14}),
+        _ob("clinic-fortnightly", kind="entry", every=..., due="14 days"),
     ),
     "trigger recorded on another subject": ("care-homes-es", _ob("care-plan-printed", trigger="clinic_visit")),
     "empty admission_methods": ("care-homes-es", _ob("admission-review", admission_methods=[])),
@@ -196,7 +206,7 @@ def test_loader_rejects_broken_variant(name: str, tmp_path: Path) -> None:
 # (docs/schemes.md, "Where the schema is stricter than the loader").
 STRICTER: dict[str, tuple[str, Callable[[Scheme], None]]] = {
     "unknown key (a typo)": ("care-homes-es", _ob("entry-assessment", optinal=["dementia_assessment"])),
-    "every on an entry obligation": ("care-homes-es", _ob("care-plan", every={"months": 6})),
+    "every on an entry obligation": ("care-homes-es", _ob("care-plan", every="6 months")),
 }
 
 
@@ -220,7 +230,7 @@ def test_commissioner_edit_passes_schema_and_loader(validator: jsonschema.Draft2
     scheme["versions"].append(
         {"version": "2026-27", "effective": "2026-04-01", "tariff": {"new": "110.00", "existing": "65.00", "temporary": "65.00"}}
     )
-    obligation(scheme, "care-plan")["due"] = {"months": 2}
+    obligation(scheme, "care-plan")["due"] = "2 months"
     assert errors(validator, scheme) == []
     loaded = load_with_library(scheme, tmp_path)
     assert loaded.id == "care-homes-es-local"
@@ -243,3 +253,67 @@ def test_every_activity_role_and_qualification_the_schema_names_is_known_to_the_
         "nurse_qualifications": defs["qualification"]["enum"],
     }
     load_with_library(scheme, tmp_path)
+
+
+# Intervals are data with a unit: every unit, in text, passes the schema and the loader, and reads back as written.
+@pytest.mark.parametrize(
+    "written, read",
+    [
+        ("14 days", "14 days"),
+        ("1 day", "1 day"),
+        ("2 weeks", "2 weeks"),
+        ("1 week", "1 week"),
+        ("3 months", "3 months"),
+        ("1 year", "1 year"),
+        ("7 working days", "7 working days"),
+        ("1 working day", "1 working day"),
+        # The earlier spelling still loads.
+        ({"days": 14}, "14 days"),
+        ({"months": 3}, "3 months"),
+        ({"years": 1}, "1 year"),
+    ],
+)
+def test_interval_units_pass_schema_and_loader(
+    validator: jsonschema.Draft202012Validator, tmp_path: Path, written: Any, read: str
+) -> None:
+    scheme = shipped("care-homes-es")
+    obligation(scheme, "care-plan-printed")["due"] = written
+    assert errors(validator, scheme) == []
+    windows = {o["id"]: o["window"] for o in load_with_library(scheme, tmp_path).obligations}
+    assert windows["care-plan-printed"] == read
+
+
+def test_an_old_spelling_that_cannot_be_read_says_how_to_write_it(tmp_path: Path) -> None:
+    scheme = shipped("care-homes-es")
+    obligation(scheme, "care-plan-printed")["due"] = {"weeks": 1}
+    with pytest.raises(carerules.SchemeError, match=r'\(care-plan-printed\)\.due: unknown unit "weeks": expected an interval '
+                       r'such as "14 days", "2 weeks", "3 months", "1 year" or "7 working days"'):
+        load_with_library(scheme, tmp_path)
+
+
+def test_a_scheme_names_its_own_calendar_file(validator: jsonschema.Draft202012Validator, tmp_path: Path) -> None:
+    (tmp_path / "holidays.csv").write_text("date,title\n2025-03-17,Saint Patrick's Day\n", encoding="utf-8")
+    scheme = shipped("care-homes-es")
+    scheme["calendar"] = {"name": "island", "file": "holidays.csv"}
+    obligation(scheme, "care-plan-printed")["due"] = "1 working day"
+    assert errors(validator, scheme) == []
+    assert load_with_library(scheme, tmp_path).id == "care-homes-es"
+    (tmp_path / "holidays.csv").write_text("date,title\n2025-02-30,No such day\n", encoding="utf-8")
+    with pytest.raises(carerules.SchemeError, match=r"calendar\.file: .*holidays\.csv: island:2:1: not a date"):
+        load_with_library(scheme, tmp_path)
+
+
+@pytest.mark.parametrize("scheme_id", ["care-homes-es", "case-management-les"])
+def test_schemes_show_round_trips(scheme_id: str, tmp_path: Path) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "carerules", "schemes", "show", scheme_id], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(shown) == shipped(scheme_id)
+    path = tmp_path / f"{scheme_id}-copy.json"
+    path.write_text(shown, encoding="utf-8")
+    copy_loaded, builtin = carerules.scheme(path), carerules.scheme(scheme_id)
+    assert copy_loaded.obligations == builtin.obligations
+    assert copy_loaded.versions == builtin.versions
+    assert [o["window"] for o in builtin.obligations] == [
+        o.get("due", o.get("every")) for o in shipped(scheme_id)["obligations"]
+    ]

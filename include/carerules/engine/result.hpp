@@ -49,6 +49,8 @@ struct Task {
   bool is_completed() const noexcept { return completed_on != no_date; }
 };
 
+static_assert(max_requirements <= 8 * sizeof(Task::missing), "more requirements than a task's missing bits");
+
 enum class PaymentKind : std::uint8_t { new_resident, existing, temporary, initial_review, review, health_review };
 std::string_view to_string(PaymentKind v) noexcept;  // "new", "existing", ...
 std::optional<PaymentKind> payment_kind_from_string(std::string_view s) noexcept;

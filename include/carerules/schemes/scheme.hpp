@@ -5,6 +5,7 @@
 #pragma once
 
 #include "carerules/io/codelist.hpp"
+#include "carerules/core/calendar.hpp"
 #include "carerules/core/dates.hpp"
 #include "carerules/model/findings.hpp"
 #include "carerules/model/model.hpp"
@@ -26,19 +27,39 @@ class SchemeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// How long: exactly one of days, months or years.
+// The unit of an interval. Months and years follow the scheme's month-end policy; working days are counted on
+// the scheme's calendar (Monday to Friday less its bank holidays).
+enum class IntervalUnit : std::uint8_t { days, weeks, months, years, working_days };
+
+// How long: a count of one unit, as a scheme file writes it ("14 days", "3 months", "7 working days").
 struct Interval {
-  int days = 0;
-  int months = 0;
-  int years = 0;
-  Date after(Date from, MonthEndPolicy policy) const noexcept {
-    if (days != 0) return add_days(from, days);
-    if (months != 0) return add_months(from, months, policy);
-    return add_years(from, years, policy);
+  int count = 0;
+  IntervalUnit unit = IntervalUnit::days;
+
+  // The day one interval after `from`. `calendar` is read for working days only.
+  Date after(Date from, MonthEndPolicy policy, const WorkingDayCalendar& calendar) const {
+    switch (unit) {
+      case IntervalUnit::days: return add_days(from, count);
+      case IntervalUnit::weeks: return add_days(from, 7 * count);
+      case IntervalUnit::months: return add_months(from, count, policy);
+      case IntervalUnit::years: return add_years(from, count, policy);
+      case IntervalUnit::working_days: return calendar.add_working_days(from, count);
+    }
+    return from;
   }
-  std::string describe() const;  // "14 days", "3 months", "1 year"
+  std::string describe() const;  // "14 days", "1 week", "3 months", "1 year", "7 working days"
+  friend bool operator==(const Interval&, const Interval&) = default;
 };
 
+// The largest count an interval may have (about 27 years in days): larger ones are typing mistakes.
+inline constexpr int max_interval_count = 9999;
+
+// "14 days", "1 week", "2 weeks", "3 months", "1 year", "7 working days" (singular or plural for any count);
+// nullopt for anything else.
+std::optional<Interval> parse_interval(std::string_view text) noexcept;
+std::string_view to_string(IntervalUnit v) noexcept;  // "days", "weeks", "months", "years", "working days"
+
+// Each kind is a file in src/engine/rules/, listed in this order in src/engine/rules/registry.cpp.
 enum class RuleKind : std::uint8_t {
   entry,          // once per anchor (a residence, a permanent residency, joining the cohort)
   recurring,      // every interval from an anchor, each next instance from the previous completion
@@ -82,6 +103,11 @@ struct PerformerGroup {
   QualificationSet nurse_qualifications = 0;  // a nurse qualifies when holding any of these (0: any nurse in roles)
 };
 using PerformerSet = std::uint32_t;  // bits of performer groups
+// A scheme has at most this many performer groups (a bit each in PerformerSet).
+inline constexpr std::size_t max_performer_groups = 32;
+static_assert(max_performer_groups <= 8 * sizeof(PerformerSet), "more performer groups than PerformerSet has bits");
+// An obligation has at most this many requirements (a bit each in a task's `missing`, engine/result.hpp).
+inline constexpr std::size_t max_requirements = 32;
 
 struct Requirement {
   std::string name;  // what `missing` says: the activity names joined by " or "
@@ -103,7 +129,7 @@ struct Obligation {
   Interval window;  // entry, per_admission, per_event: due = anchor + window; recurring: every
   std::vector<Requirement> requirements;
   std::vector<Activity> optional;  // recorded as evidence when present, never missing
-  std::uint8_t admission_methods = 0;  // bits of AdmissionMethod, for per_admission
+  std::uint8_t admission_methods = 0;  // bits of AdmissionMethod (fewer than 8), for per_admission
   Activity trigger = Activity::none;   // for per_event
   bool due_from_admission_end = false; // per_admission: due = admission end + window (upcoming while in hospital)
 };
@@ -137,6 +163,7 @@ struct SchemeVersion {
   }
 };
 
+// Each model is a file in src/engine/rules/, listed in this order in src/engine/rules/registry.cpp.
 enum class PaymentModel : std::uint8_t { none, capitation, item_of_service };
 
 struct PaidItem {
@@ -159,6 +186,9 @@ struct Scheme {
   std::string title;
   std::string source;
   MonthEndPolicy month_end = MonthEndPolicy::clamp;
+  // Where working-day intervals are counted: the shipped England and Wales calendar unless the scheme names
+  // another.
+  WorkingDayCalendar calendar = WorkingDayCalendar::england_and_wales();
   Date start{};  // default: the first version's effective date
   Eligibility eligibility = Eligibility::registered_with_aligned_practice;
   std::vector<PerformerGroup> performer_groups;
@@ -170,6 +200,8 @@ struct Scheme {
   PaymentRules payments;
   std::string text;  // the JSON it was loaded from
 
+  // The day `interval` after `from`, by this scheme's month-end policy and calendar.
+  Date after(const Interval& interval, Date from) const { return interval.after(from, month_end, calendar); }
   // The version in force on `day` (the latest effective on or before it), or nullptr before the first.
   const SchemeVersion* version_on(Date day) const noexcept;
   const Obligation* find_obligation(std::string_view id) const noexcept;
@@ -179,9 +211,6 @@ struct Scheme {
   PerformerSet accepted_performers(Activity activity, PerformerSet performers) const noexcept {
     return performers != 0 ? performers : activity_performers[static_cast<std::size_t>(activity)];
   }
-  // Whether such a clinician may perform `activity` for a requirement naming `performers` (0: the activity's
-  // default performers).
-  bool performer_allowed(Role role, QualificationSet qualifications, Activity activity, PerformerSet performers) const noexcept;
 };
 
 // Loads a scheme from JSON text. `base_dir` resolves relative code list files. Throws SchemeError naming the

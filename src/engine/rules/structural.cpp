@@ -1,5 +1,7 @@
-// Structural findings (homes, lead GPs, cohorts) and counts over the whole population.
+// Structural rules: a scheme's checks of homes, lead GPs and cohorts (how a scheme file writes them, and the
+// findings they make), and the counts over the whole population (unmapped codes, events with no performer).
 #include "engine/engine_internal.hpp"
+#include "schemes/rule_kinds.hpp"
 
 #include "carerules/model/model.hpp"
 
@@ -139,6 +141,40 @@ void cohort_findings(const Population& pop, const Scheme& scheme, const Structur
 }
 
 }  // namespace
+
+StructuralRule read_structural_rule(const SchemeFields& fields, const nlohmann::json& rule, const std::string& where) {
+  StructuralRule r;
+  r.check = fields.enum_at<StructuralCheck>(rule, "check", where,
+                                            {{"home_aligned", StructuralCheck::home_aligned},
+                                             {"home_lead_gp", StructuralCheck::home_lead_gp},
+                                             {"registered_with_aligned_practice", StructuralCheck::registered_with_aligned_practice},
+                                             {"cohort_share", StructuralCheck::cohort_share},
+                                             {"cohort_reason_share", StructuralCheck::cohort_reason_share},
+                                             {"care_home_residents_in_cohort", StructuralCheck::care_home_residents_in_cohort},
+                                             {"risk_tool_in_cohort", StructuralCheck::risk_tool_in_cohort}});
+  const bool share = r.check == StructuralCheck::cohort_share || r.check == StructuralCheck::cohort_reason_share;
+  if (share && !rule.contains("max_percent")) fields.fail(where, "a share check needs \"max_percent\"");
+  if (r.check == StructuralCheck::cohort_reason_share && !rule.contains("reason")) fields.fail(where, "needs \"reason\"");
+  if (r.check == StructuralCheck::risk_tool_in_cohort && !rule.contains("threshold")) fields.fail(where, "needs \"threshold\"");
+  if (rule.contains("max_percent")) {
+    const nlohmann::json& given = rule.at("max_percent");
+    auto p = try_parse_pounds(given.is_string() ? given.get<std::string>() : given.dump());
+    if (!p || p->value() < 0) fields.fail(where + ".max_percent", "expected a percentage such as 5 or \"2.5\"");
+    r.max_basis_points = p->value();  // two decimal places: percent x 100
+  }
+  if (rule.contains("reason")) {
+    auto reason = cohort_reason_from_string(fields.string_at(rule, "reason", where));
+    if (!reason || *reason == CohortReason::none) fields.fail(where + ".reason", "unknown cohort reason");
+    r.reason = *reason;
+  }
+  if (rule.contains("threshold")) {
+    const nlohmann::json& threshold = rule.at("threshold");
+    if (!threshold.is_number() || threshold.get<double>() < 0 || threshold.get<double>() > 1)
+      fields.fail(where + ".threshold", "expected a risk score from 0 to 1");
+    r.threshold = threshold.get<double>();
+  }
+  return r;
+}
 
 void structural_rule_findings(const EngineContext& ctx, const CompiledScheme& cs, const StructuralRule& rule, Date as_of,
                               const std::vector<Index>& home_order, const std::vector<Index>& resident_order, Sink& sink) {
