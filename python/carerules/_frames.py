@@ -328,16 +328,18 @@ def frames_from_json(source: Union[PathLike, Mapping[str, Any]], dtype: Any = No
         rows: list[dict[str, Any]] = []
         for record in records:
             row = dict(record) if isinstance(record, dict) else {}
-            if collection == "residents" and "cohort" in row:
-                cohort = row.pop("cohort")
-                if isinstance(cohort, dict):
-                    row["cohort_reason"] = cohort.get("reason")
-                    row["cohort_from"] = cohort.get("from")
-            if collection == "clinicians" and isinstance(row.get("qualifications"), list):
-                items = row["qualifications"]
+            for parent, leaves in _schema.OBJECTS[collection].items():
+                if parent in row:
+                    value = row.pop(parent)
+                    if isinstance(value, dict):
+                        for leaf, column in leaves.items():
+                            row[column] = value.get(leaf)
+            for name in _schema.LISTS[collection]:
+                items = row.get(name)
                 # Joined only when the text reads back as the same items; otherwise kept as a list.
-                if all(isinstance(q, str) and q and q == q.strip() and ";" not in q for q in items):
-                    row["qualifications"] = ";".join(items)
+                if isinstance(items, list) and all(isinstance(q, str) and q and q == q.strip() and ";" not in q
+                                                   for q in items):
+                    row[name] = ";".join(items)
             rows.append(row)
         columns = list(dict.fromkeys([*COLUMNS[collection], *(k for r in rows for k in r)]))
         out[collection] = pd.DataFrame(rows, columns=columns, dtype=dtype)

@@ -28,6 +28,19 @@ ALIASES: dict[str, str] = {
     f["name"]: f["column"] for fields in FIELDS.values() for f in fields if f["name"] != f["column"]
 }
 
+# Fields inside an object, by collection: {"residents": {"cohort": {"reason": "cohort_reason", "from": "cohort_from"}}}.
+OBJECTS: dict[str, dict[str, dict[str, str]]] = {c: {} for c in FIELDS}
+for _collection, _fields in FIELDS.items():
+    for _f in _fields:
+        if "." in _f["name"]:
+            _parent, _leaf = _f["name"].split(".", 1)
+            OBJECTS[_collection].setdefault(_parent, {})[_leaf] = _f["column"]
+
+# Fields that hold a list of names (qualifications), by collection.
+LISTS: dict[str, tuple[str, ...]] = {
+    c: tuple(f["column"] for f in fields if f["type"] == "choice_list") for c, fields in FIELDS.items()
+}
+
 # Columns that must be present in a collection's extract.
 REQUIRED: dict[str, tuple[str, ...]] = {
     c: tuple(f["column"] for f in fields if f["presence"] == "required") for c, fields in FIELDS.items()
