@@ -316,23 +316,26 @@ bool RecordReader::read_field(std::size_t f, std::span<const Value> values) {
     // The group is checked at its first field; the others were settled with it.
     if (f > 0 && spec_.fields[f - 1].group == spec.group) return true;
     std::optional<std::size_t> first;
-    std::string names;
     std::size_t count = 0;
     for (std::size_t g = f; g < spec_.fields.size() && spec_.fields[g].group == spec.group; ++g) ++count;
-    for (std::size_t g = f; g < f + count; ++g) {
-      if (!names.empty()) names += g + 1 == f + count ? " or " : ", ";
-      names += quoted_json(spec_.fields[g].name);
-    }
-    const std::string rule = std::string(record_noun(spec_.collection)) + " names exactly one of " + names;
+    // "an event names exactly one of "resident", "home" or "clinician"": made only for a finding.
+    const auto rule = [&] {
+      std::string names;
+      for (std::size_t g = f; g < f + count; ++g) {
+        if (!names.empty()) names += g + 1 == f + count ? " or " : ", ";
+        names += quoted_json(spec_.fields[g].name);
+      }
+      return std::string(record_noun(spec_.collection)) + " names exactly one of " + names;
+    };
     for (std::size_t g = f; g < f + count; ++g) {
       if (!given(values[g])) continue;
       if (first)
         return fail(spec_.fields[g].name, render_value(values[g]), shown_as_is(values[g]),
                     "is given as well as " + std::string(spec_.fields[*first].name) + " " +
-                        render_quoted(values[*first]) + ": " + rule);
+                        render_quoted(values[*first]) + ": " + rule());
       first = g;
     }
-    if (!first) return fail(spec.group, {}, false, "is missing: " + rule);
+    if (!first) return fail(spec.group, {}, false, "is missing: " + rule());
     const Value& chosen = values[*first];
     if (chosen.kind != Kind::string) return wrong_type(spec_.fields[*first].name, chosen, "a string", false);
     fields_[*first].given = true;
