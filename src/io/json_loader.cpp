@@ -301,6 +301,7 @@ class Capture {
 struct JsonLayout {
   std::vector<std::string_view> keys;
   std::array<std::size_t, schema::max_fields> key_of_field{};
+  std::array<bool, schema::max_fields> inside_object{};  // cohort.reason: read from the object's value
 };
 
 const JsonLayout& json_layout(Collection c) {
@@ -312,6 +313,7 @@ const JsonLayout& json_layout(Collection c) {
         const std::string_view key = spec.fields[f].parent().empty() ? spec.fields[f].name : spec.fields[f].parent();
         const auto at = std::find(layout.keys.begin(), layout.keys.end(), key);
         layout.key_of_field[f] = static_cast<std::size_t>(at - layout.keys.begin());
+        layout.inside_object[f] = !spec.fields[f].parent().empty();
         if (at == layout.keys.end()) layout.keys.push_back(key);
       }
     }
@@ -330,14 +332,14 @@ class RecordValues {
     for (std::size_t f = 0; f < spec.fields.size(); ++f) {
       const Slot& s = slots[layout.key_of_field[f]];
       Value& v = values_[f];
-      if (spec.fields[f].parent().empty()) {
-        v = of_slot(s, f);
+      if (!layout.inside_object[f]) {
+        of_slot(s, f, v);
         continue;
       }
       v = Value{};
       if (s.kind == Kind::absent || s.kind == Kind::null) continue;
       if (s.kind != Kind::object) {
-        containers_[f] = of_slot(s, f);
+        of_slot(s, f, containers_[f]);
         v.container = &containers_[f];
         continue;
       }
@@ -348,11 +350,13 @@ class RecordValues {
   }
 
  private:
-  Value of_slot(const Slot& s, std::size_t f) {
-    Value v;
+  // Only what a kind uses is set (the reader reads nothing else): no full reset per field and record.
+  void of_slot(const Slot& s, std::size_t f, Value& v) {
+    v.container = nullptr;
+    v.text = {};
     switch (s.kind) {
       case Kind::absent:
-      case Kind::null: break;
+      case Kind::null: v.kind = Value::Kind::null; break;
       case Kind::string: v.kind = Value::Kind::string; v.text = s.text; break;
       case Kind::integer: v.kind = Value::Kind::integer; v.i = s.i; break;
       case Kind::unsigned_integer: v.kind = Value::Kind::unsigned_integer; v.u = s.u; break;
@@ -361,7 +365,6 @@ class RecordValues {
       case Kind::object:
       case Kind::array: v = of_json(s.nested, items_[f]); break;
     }
-    return v;
   }
 
   // A value inside a field (or a field's object or array value); `items` holds an array's items.

@@ -228,7 +228,9 @@ std::string render_value(const Value& v, bool nested) {
 }
 
 RecordReader::RecordReader(Collection collection, ReadOptions options) noexcept
-    : spec_(schema_of(collection)), options_(options) {}
+    : spec_(schema_of(collection)), options_(options) {
+  for (std::size_t f = 0; f < spec_.fields.size(); ++f) nested_[f] = !spec_.fields[f].parent().empty();
+}
 
 bool RecordReader::fail(std::string_view field, std::string value, bool is_json, std::string reason) {
   problem_ = FieldProblem{field, std::move(value), is_json, std::move(reason)};
@@ -299,7 +301,7 @@ bool RecordReader::read_field(std::size_t f, std::span<const Value> values) {
   const FieldSpec& spec = spec_.fields[f];
   FieldValue& out = fields_[f];
   const Value& v = values[f];
-  const bool nested = !spec.parent().empty();
+  const bool nested = nested_[f];
 
   // A field inside an object given as something else: the object is at fault (once, at its first field).
   if (v.container != nullptr) {

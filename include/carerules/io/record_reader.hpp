@@ -99,6 +99,7 @@ class RecordReader {
 
   CollectionSpec spec_;
   ReadOptions options_;
+  std::array<bool, schema::max_fields> nested_{};  // a field inside an object (cohort.reason)
   std::array<FieldValue, schema::max_fields> fields_{};
   FieldProblem problem_;
   std::string_view id_;
