@@ -37,6 +37,9 @@ struct PopulationHandle {
 };
 PopulationHandle wrap_population(LoadedPopulation&& loaded);
 
+// Population.append_event: one event given as a dict shaped like a population JSON event (columns.cpp).
+Index append_event_from_dict(Population& population, const py::dict& record);
+
 // datetime.date, or an ISO "YYYY-MM-DD" string, to a Date.
 Date to_date(const py::handle& value, const char* what);
 py::object from_date(Date day);

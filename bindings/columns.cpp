@@ -1,21 +1,19 @@
-// Populations from columns: pandas DataFrames or NumPy arrays, one dict of columns per collection, fed to
-// PopulationBuilder record by record in C++.
+// Populations from columns: pandas DataFrames or NumPy arrays, one dict of columns per collection, each
+// record read by the record reader (carerules/io/record_reader.hpp) and added to a PopulationBuilder.
 //
-// Each column is first turned into a C++ view with the GIL held (reading a Python str needs it): typed NumPy
-// arrays (integers, floats, booleans, datetime64) and Arrow string buffers are read in place; object arrays
-// (Python str, None, NaN, pd.NA, NaT, dates, numbers, lists) and fixed-width NumPy strings are copied into one
-// UTF-8 buffer per column. Then every record is read, validated and built with the GIL released.
-//
-// Every record is accepted or rejected exactly as the JSON loader (src/json_loader.cpp) would accept or reject
-// the same record written as JSON: the same checks in the same order, and the same finding (collection, index,
-// id, field, value and message). The column names are the JSON field names, except the resident's cohort,
-// which is two columns, `cohort_reason` and `cohort_from` (findings still name "cohort.reason" and
-// "cohort.from", as for JSON), and a clinician's qualifications, which are one string separated by ";" (or a
-// list per row). What has no JSON equivalent: a date value (datetime64, datetime.date, pd.Timestamp) in a
-// date field is a date; one with a time of day is rejected. With `text_values` (CSV extracts, where every
-// cell is text) numbers and booleans are read from their text.
+// This file only makes views: each column is turned into a C++ view with the GIL held (reading a Python str
+// needs it): typed NumPy arrays (integers, floats, booleans, datetime64) and Arrow string buffers are read in
+// place; object arrays (Python str, None, NaN, pd.NA, NaT, dates, numbers, lists) and fixed-width NumPy
+// strings are copied into one UTF-8 buffer per column. Then every record is read, validated and built with the
+// GIL released, by the same reader as the JSON loader's, so a record is accepted or rejected with the same
+// finding whichever way it came. The column names are the schema's (model/population_schema.hpp): the JSON
+// field names, except the resident's cohort, which is two columns, `cohort_reason` and `cohort_from`.
+// What has no JSON equivalent: a date value (datetime64, datetime.date, pd.Timestamp) in a date field is a
+// date; one with a time of day is rejected. With `text_values` (CSV extracts, where every cell is text)
+// numbers and booleans are read from their text.
 #include "bindings.hpp"
 
+#include "carerules/io/record_reader.hpp"
 #include "carerules/model/population_builder.hpp"
 
 #include <nlohmann/json.hpp>
@@ -43,168 +41,24 @@ namespace carerules::python {
 namespace {
 
 using json = nlohmann::json;
+using namespace pybind11::literals;
 
 // ---------------------------------------------------------------------------------------------------------
-// One cell, as the record readers see it.
+// One cell: a Value of the record reader.
 
-enum class Kind : std::uint8_t {
-  null,              // None, NaN, NaT, pd.NA, a masked entry, a missing column
-  string,            // text
-  integer,           // i
-  unsigned_integer,  // u (above the int64 range)
-  floating,          // f
-  boolean,           // b
-  date,              // i: days since 1970-01-01
-  datetime,          // a date and time that is not midnight: text, or ticks / per_day
-  list,              // items
-  object,            // a dict (text: its rendering)
-  other,             // any other Python object (text: str(obj))
-};
-
-struct Cell {
-  Kind kind = Kind::null;
-  std::string_view text;
-  std::int64_t i = 0;
-  std::uint64_t u = 0;
-  double f = 0.0;
-  bool b = false;
-  std::int64_t ticks = 0;    // datetime64 with a time of day (text empty)
-  std::int64_t per_day = 0;  // ticks per day of that column
-  std::span<const Cell> items;
-};
-
-std::string_view noun(Kind k) noexcept {
-  switch (k) {
-    case Kind::null: return "null";
-    case Kind::string: return "a string";
-    case Kind::integer:
-    case Kind::unsigned_integer:
-    case Kind::floating: return "a number";
-    case Kind::boolean: return "a boolean";
-    case Kind::date:
-    case Kind::datetime: return "a date";
-    case Kind::list: return "an array";
-    case Kind::object: return "an object";
-    case Kind::other: return "a value";
-  }
-  return "a value";
-}
-
-// A double as Python's repr() writes it (and so as json.dumps does): shortest round-trip digits, fixed
-// notation for exponents -4..15 (with ".0" when whole), scientific otherwise ("1e+16", "1.5e-07").
-std::string python_repr(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  const std::string_view s(buf, static_cast<std::size_t>(res.ptr - buf));
-  const bool negative = s.front() == '-';
-  const std::size_t e = s.find('e');
-  std::string digits;
-  for (const char c : s.substr(negative ? 1 : 0, e - (negative ? 1 : 0)))
-    if (c != '.') digits += c;
-  int exponent = 0;
-  std::from_chars(s.data() + e + 1 + (s[e + 1] == '+' ? 1 : 0), s.data() + s.size(), exponent);
-  std::string out = negative ? "-" : "";
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent >= 0) {
-      const auto whole = static_cast<std::size_t>(exponent) + 1;
-      if (digits.size() <= whole) {
-        out += digits + std::string(whole - digits.size(), '0') + ".0";
-      } else {
-        out += digits.substr(0, whole) + "." + digits.substr(whole);
-      }
-    } else {
-      out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
-    }
-    return out;
-  }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) out += "." + digits.substr(1);
-  out += exponent < 0 ? "e-" : "e+";
-  const std::string exp = std::to_string(std::abs(exponent));
-  if (exp.size() < 2) out += '0';
-  out += exp;
-  return out;
-}
-
-std::string days_text(std::int64_t days) { return format_date(Date{date::days{days}}); }
-
-// A datetime64 value with a time of day, as ISO text: "2025-01-10T13:30:00", with a fraction when needed.
-std::string datetime_text(std::int64_t ticks, std::int64_t per_day) {
-  std::int64_t days = ticks / per_day;
-  std::int64_t rem = ticks % per_day;
-  if (rem < 0) {
-    rem += per_day;
-    --days;
-  }
-  std::int64_t seconds = 0;
-  std::int64_t fraction = 0;
-  std::int64_t per_second = 1;
-  if (per_day <= 86400) {
-    seconds = rem * (86400 / per_day);
-  } else {
-    per_second = per_day / 86400;
-    seconds = rem / per_second;
-    fraction = rem % per_second;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "T%02lld:%02lld:%02lld", static_cast<long long>(seconds / 3600),
-                static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60));
-  std::string out = days_text(days) + buf;
-  if (fraction != 0) {
-    std::string f = std::to_string(fraction);
-    const std::size_t width = std::to_string(per_second).size() - 1;
-    f.insert(0, width - f.size(), '0');
-    while (!f.empty() && f.back() == '0') f.pop_back();
-    out += "." + f;
-  }
-  return out;
-}
-
-json to_json_value(const Cell& c);
-
-// How the JSON loader shows a value in a finding (strings as they are; the caller says whether to quote). A
-// number in a record's own field is shown as written in the file, which json.dumps writes as Python's repr;
-// one inside a nested value (the cohort object, a qualifications list) as nlohmann::json writes it.
-std::string render(const Cell& c, bool nested = false) {
-  switch (c.kind) {
-    case Kind::null: return "null";
-    case Kind::string: return std::string(c.text);
-    case Kind::integer: return std::to_string(c.i);
-    case Kind::unsigned_integer: return std::to_string(c.u);
-    case Kind::floating: return nested ? json(c.f).dump() : python_repr(c.f);
-    case Kind::boolean: return c.b ? "true" : "false";
-    case Kind::date: return days_text(c.i);
-    case Kind::datetime: return c.text.empty() ? datetime_text(c.ticks, c.per_day) : std::string(c.text);
-    case Kind::list: return to_json_value(c).dump(-1, ' ', false, json::error_handler_t::replace);
-    case Kind::object:
-    case Kind::other: return std::string(c.text);
-  }
-  return {};
-}
-
-json to_json_value(const Cell& c) {
-  switch (c.kind) {
-    case Kind::null: return nullptr;
-    case Kind::string: return std::string(c.text);
-    case Kind::integer: return c.i;
-    case Kind::unsigned_integer: return c.u;
-    case Kind::floating: return c.f;
-    case Kind::boolean: return c.b;
-    case Kind::list: {
-      json out = json::array();
-      for (const Cell& item : c.items) out.push_back(to_json_value(item));
-      return out;
-    }
-    default: return render(c);
-  }
-}
-
-// The value in a finding, and whether it is shown as is (JSON text) rather than quoted.
-bool shown_as_is(const Cell& c) noexcept { return c.kind != Kind::string && c.kind != Kind::date && c.kind != Kind::datetime; }
+using Cell = Value;
+using Kind = Value::Kind;
 
 std::string quoted_json(std::string_view s) { return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// A datetime64 value with a time of day, as ISO text.
+std::string datetime_text(std::int64_t ticks, std::int64_t per_day) {
+  Value v;
+  v.kind = Kind::datetime;
+  v.ticks = ticks;
+  v.per_day = per_day;
+  return render_value(v);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Python objects the conversion recognises.
@@ -839,500 +693,96 @@ void Column::assign(py::handle value, std::string_view collection, std::string_v
   typed(a, collection, name);
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Reading one record's fields, keeping the first problem: the JSON loader's rules, cell by cell.
-
-struct FieldError {
-  std::string_view field;
-  std::string value;
-  bool json = false;
-  std::string reason;
-};
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-// A number written as text (CSV): an integer, or a decimal / scientific number. Not "nan", "inf", hex.
-std::optional<Cell> number_from_text(std::string_view text) {
-  const std::string_view s = trim(text);
-  if (s.empty()) return std::nullopt;
-  const std::size_t first_digit = s.front() == '-' ? 1 : 0;
-  if (first_digit >= s.size() || !((s[first_digit] >= '0' && s[first_digit] <= '9') || s[first_digit] == '.')) return std::nullopt;
-  Cell c;
-  std::int64_t i = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), i);
-  if (r.ec == std::errc() && r.ptr == s.data() + s.size()) {
-    c.kind = Kind::integer;
-    c.i = i;
-    return c;
-  }
-  std::uint64_t u = 0;
-  if (s.front() != '-') {
-    auto ru = std::from_chars(s.data(), s.data() + s.size(), u);
-    if (ru.ec == std::errc() && ru.ptr == s.data() + s.size()) {
-      c.kind = Kind::unsigned_integer;
-      c.u = u;
-      return c;
-    }
-  }
-  double f = 0.0;
-  auto rf = std::from_chars(s.data(), s.data() + s.size(), f, std::chars_format::general);
-  if ((rf.ec == std::errc() || rf.ec == std::errc::result_out_of_range) && rf.ptr == s.data() + s.size()) {
-    c.kind = Kind::floating;
-    c.f = f;
-    return c;
-  }
-  return std::nullopt;
-}
-
-std::optional<bool> boolean_from_text(std::string_view text) {
-  std::string s(trim(text));
-  for (char& ch : s) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-  if (s == "true" || s == "1") return true;
-  if (s == "false" || s == "0") return false;
-  return std::nullopt;
-}
-
-constexpr std::string_view time_of_day_reason = "has a time of day: dates are calendar dates (YYYY-MM-DD)";
-
-class Fields {
- public:
-  Fields(std::span<const Cell> cells, std::span<const std::string_view> names, bool text_values)
-      : cells_(cells), names_(names), text_values_(text_values) {}
-
-  bool failed() const noexcept { return error_.has_value(); }
-  const FieldError& error() const { return *error_; }
-  const Cell& cell(std::size_t f) const { return cells_[f]; }
-  std::string_view name(std::size_t f) const { return names_[f]; }
-  bool given(std::size_t f) const noexcept { return cells_[f].kind != Kind::null; }
-  std::string_view id() const noexcept { return cells_[0].kind == Kind::string ? cells_[0].text : std::string_view{}; }
-
-  void fail(std::string_view field, std::string value, bool is_json, std::string reason) {
-    if (!error_) error_ = FieldError{field, std::move(value), is_json, std::move(reason)};
-  }
-  void wrong_type(std::string_view field, const Cell& c, std::string_view wanted, bool nested = false) {
-    fail(field, render(c, nested), shown_as_is(c), "must be " + std::string(wanted) + ", not " + std::string(noun(c.kind)));
-  }
-  void wrong_type(std::size_t f, std::string_view wanted) { wrong_type(names_[f], cells_[f], wanted); }
-  bool required(std::size_t f) {
-    if (given(f)) return true;
-    fail(names_[f], {}, false, "is missing: it is required");
-    return false;
-  }
-
-  std::string_view string(std::size_t f, bool is_required) {
-    if (failed()) return {};
-    if (!given(f)) {
-      if (is_required) required(f);
-      return {};
-    }
-    if (cells_[f].kind != Kind::string) {
-      wrong_type(f, "a string");
-      return {};
-    }
-    return cells_[f].text;
-  }
-
-  std::optional<Date> date(std::size_t f, bool is_required) {
-    if (failed()) return std::nullopt;
-    if (!given(f)) {
-      if (is_required) required(f);
-      return std::nullopt;
-    }
-    return date_of(names_[f], cells_[f]);
-  }
-
-  // A given cell in a date field: a date value, or a date string. `nested`: the JSON loader reads the field
-  // from inside an object (cohort.from).
-  std::optional<Date> date_of(std::string_view field, const Cell& c, bool nested = false) {
-    switch (c.kind) {
-      case Kind::date: return Date{date::days{c.i}};
-      case Kind::datetime: fail(field, render(c), false, std::string(time_of_day_reason)); return std::nullopt;
-      case Kind::string: return parse_date_checked(field, c.text);
-      default: wrong_type(field, c, "a date string (YYYY-MM-DD)", nested); return std::nullopt;
-    }
-  }
-
-  std::optional<Date> parse_date_checked(std::string_view field, std::string_view text) {
-    if (const auto d = parse_date(text)) return d;
-    fail(field, std::string(text), false, "is not a date that exists, in the form YYYY-MM-DD");
-    return std::nullopt;
-  }
-
-  std::optional<std::int64_t> whole_number(std::size_t f) {
-    if (failed() || !given(f)) return std::nullopt;
-    Cell c = cells_[f];
-    if (c.kind == Kind::string && text_values_) {
-      const auto parsed = number_from_text(c.text);
-      if (!parsed) {
-        fail(names_[f], std::string(c.text), false, "must be a whole number");
-        return std::nullopt;
-      }
-      c = *parsed;
-      c.text = trim(cells_[f].text);
-    }
-    switch (c.kind) {
-      case Kind::integer: return c.i;
-      case Kind::unsigned_integer:
-        fail(names_[f], number_text(c), true, "is too large");
-        return std::nullopt;
-      case Kind::floating:
-        if (std::isfinite(c.f) && c.f == std::trunc(c.f) && std::fabs(c.f) < 9.0e18) return static_cast<std::int64_t>(c.f);
-        fail(names_[f], number_text(c), true, "must be a whole number");
-        return std::nullopt;
-      default: wrong_type(f, "a whole number"); return std::nullopt;
-    }
-  }
-
-  std::optional<double> number(std::size_t f) {
-    if (failed() || !given(f)) return std::nullopt;
-    Cell c = cells_[f];
-    if (c.kind == Kind::string && text_values_) {
-      const auto parsed = number_from_text(c.text);
-      if (!parsed) {
-        fail(names_[f], std::string(c.text), false, "must be a number");
-        return std::nullopt;
-      }
-      c = *parsed;
-    }
-    switch (c.kind) {
-      case Kind::integer: return static_cast<double>(c.i);
-      case Kind::unsigned_integer: return static_cast<double>(c.u);
-      case Kind::floating: return c.f;
-      default: wrong_type(f, "a number"); return std::nullopt;
-    }
-  }
-
-  std::optional<bool> boolean(std::size_t f) {
-    if (failed() || !given(f)) return std::nullopt;
-    const Cell& c = cells_[f];
-    if (c.kind == Kind::string && text_values_) {
-      if (const auto b = boolean_from_text(c.text)) return b;
-      fail(names_[f], std::string(c.text), false, "must be true or false");
-      return std::nullopt;
-    }
-    if (c.kind != Kind::boolean) {
-      wrong_type(f, "true or false");
-      return std::nullopt;
-    }
-    return c.b;
-  }
-
-  template <typename E>
-  std::optional<E> choice(std::size_t f, bool is_required, std::optional<E> (*parse)(std::string_view) noexcept,
-                          std::string_view allowed) {
-    const std::string_view text = string(f, is_required);
-    if (failed() || !given(f)) return std::nullopt;
-    return choice_of(names_[f], text, parse, allowed);
-  }
-
-  template <typename E>
-  std::optional<E> choice_of(std::string_view field, std::string_view text,
-                             std::optional<E> (*parse)(std::string_view) noexcept, std::string_view allowed) {
-    if (!text.empty()) {
-      if (const auto v = parse(text)) return v;
-    }
-    fail(field, std::string(text), false, "is not one of " + std::string(allowed));
-    return std::nullopt;
-  }
-
- private:
-  // A number's text in a finding: as written in a CSV cell, else as JSON would write it.
-  static std::string number_text(const Cell& c) { return c.text.empty() ? render(c) : std::string(c.text); }
-
-  std::span<const Cell> cells_;
-  std::span<const std::string_view> names_;
-  bool text_values_ = false;
-  std::optional<FieldError> error_;
-};
-
-// Column names per collection (index 0 is always "id"); the JSON loader's, with the cohort as two columns.
-namespace practice_field {
-enum : std::size_t { id, name, list_size };
-constexpr std::array<std::string_view, 3> names{"id", "name", "list_size"};
-}  // namespace practice_field
-namespace clinician_field {
-enum : std::size_t { id, practice, role, qualifications };
-constexpr std::array<std::string_view, 4> names{"id", "practice", "role", "qualifications"};
-}  // namespace clinician_field
-namespace home_field {
-enum : std::size_t { id, name, kind, beds, practice, lead_gp };
-constexpr std::array<std::string_view, 6> names{"id", "name", "kind", "beds", "practice", "lead_gp"};
-}  // namespace home_field
-namespace resident_field {
-enum : std::size_t { id, born, practice, declined_aligned_practice, cohort_reason, cohort_from, risk_score };
-constexpr std::array<std::string_view, 7> names{"id",           "born",        "practice", "declined_aligned_practice",
-                                                "cohort_reason", "cohort_from", "risk_score"};
-}  // namespace resident_field
-namespace stay_field {
-enum : std::size_t { id, resident, home, start, end, residency, end_reason };
-constexpr std::array<std::string_view, 7> names{"id", "resident", "home", "start", "end", "residency", "end_reason"};
-}  // namespace stay_field
-namespace admission_field {
-enum : std::size_t { id, resident, start, end, method };
-constexpr std::array<std::string_view, 5> names{"id", "resident", "start", "end", "method"};
-}  // namespace admission_field
-namespace event_field {
-enum : std::size_t { id, date, resident, home, clinician, activity, code, system, performer };
-constexpr std::array<std::string_view, 9> names{"id",       "date", "resident", "home",     "clinician",
-                                                "activity", "code", "system",   "performer"};
-}  // namespace event_field
-
-std::span<const std::string_view> field_names(Collection c) noexcept {
-  switch (c) {
-    case Collection::practices: return practice_field::names;
-    case Collection::clinicians: return clinician_field::names;
-    case Collection::homes: return home_field::names;
-    case Collection::residents: return resident_field::names;
-    case Collection::stays: return stay_field::names;
-    case Collection::admissions: return admission_field::names;
-    case Collection::events: return event_field::names;
-  }
-  return {};
-}
-
-constexpr std::size_t max_fields = 9;
-
-constexpr std::string_view roles_allowed = "gp, nurse, pharmacist, other";
-constexpr std::string_view residencies_allowed = "permanent, temporary";
-constexpr std::string_view end_reasons_allowed = "death, discharge, transfer";
-constexpr std::string_view methods_allowed = "emergency, elective";
-constexpr std::string_view cohort_reasons_allowed = "care_home, risk_tool, clinical_judgement";
-constexpr std::string_view systems_allowed = "snomed, read2, ctv3";
-constexpr std::string_view qualifications_allowed =
-    "gpn-specialist-practitioner, primary-health-care-diploma, cardiovascular-respiratory-diploma, "
-    "district-nurse-pgdip";
 
 struct Table {
   Collection collection = Collection::practices;
   bool given = false;
   std::size_t rows = 0;
-  std::array<Column, max_fields> columns;
+  std::array<Column, schema::max_fields> columns;
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// The readers: one builder record per row, as src/json_loader.cpp's Loader reads a JSON record.
+// One record per row, read by the record reader.
 
-class Reader {
+class Reader : public RowHints {
  public:
-  explicit Reader(bool text_values) : text_values_(text_values) {}
+  explicit Reader(bool text_values) : options_{text_values, true} {}
 
   void read(const Table& t) {
-    const auto names = field_names(t.collection);
-    std::array<Cell, max_fields> cells;
+    const std::size_t n = schema_of(t.collection).fields.size();
+    std::array<Cell, schema::max_fields> cells;
+    RecordReader reader(t.collection, options_);
     if (t.collection == Collection::events) builder.reserve_events(t.rows);
     for (auto& rows : id_rows_) rows.clear();
+    table_ = &t;
     for (std::size_t row = 0; row < t.rows; ++row) {
-      for (std::size_t f = 0; f < names.size(); ++f) cells[f] = t.columns[f].at(row);
-      Fields f(std::span<const Cell>(cells.data(), names.size()), names, text_values_);
-      switch (t.collection) {
-        case Collection::practices: read_practice(row, f); break;
-        case Collection::clinicians: read_clinician(row, f); break;
-        case Collection::homes: read_home(row, f); break;
-        case Collection::residents: read_resident(row, f); break;
-        case Collection::stays: read_stay(row, f); break;
-        case Collection::admissions: read_admission(row, f); break;
-        case Collection::events: read_event(row, f, t); break;
-      }
+      for (std::size_t f = 0; f < n; ++f) cells[f] = t.columns[f].at(row);
+      reader.add_to(builder, row, std::span<const Cell>(cells.data(), n), this);
     }
+    table_ = nullptr;
   }
 
-  PopulationBuilder builder;
-
- private:
-  void rejected(Collection c, std::size_t index, const Fields& f) {
-    const FieldError& e = f.error();
-    builder.reject(c, index, f.id(), e.field, e.value, e.reason, e.json);
-  }
-
-  void read_practice(std::size_t index, Fields& f) {
-    using namespace practice_field;
-    PracticeRecord r;
-    r.id = f.string(id, true);
-    r.name = f.string(name, false);
-    r.list_size = f.whole_number(list_size);
-    if (f.failed()) return rejected(Collection::practices, index, f);
-    builder.add(r, index);
-  }
-
-  void qualification(Fields& f, ClinicianRecord& r, std::string_view text) {
-    if (const auto bit = f.choice_of("qualifications", text, &qualification_from_string, qualifications_allowed))
-      r.qualifications = static_cast<QualificationSet>(r.qualifications | static_cast<QualificationSet>(*bit));
-  }
-
-  void read_clinician(std::size_t index, Fields& f) {
-    using namespace clinician_field;
-    ClinicianRecord r;
-    r.id = f.string(id, true);
-    r.practice = f.string(practice, true);
-    if (const auto role_value = f.choice(role, true, &role_from_string, roles_allowed)) r.role = *role_value;
-    if (!f.failed() && f.given(qualifications)) {
-      const Cell& c = f.cell(qualifications);
-      if (c.kind == Kind::string) {
-        // "a;b": each item trimmed; empty items (a trailing ";") are skipped.
-        std::string_view rest = c.text;
-        while (!f.failed()) {
-          const std::size_t semi = rest.find(';');
-          const std::string_view item = trim(rest.substr(0, semi));
-          if (!item.empty()) qualification(f, r, item);
-          if (semi == std::string_view::npos) break;
-          rest.remove_prefix(semi + 1);
-        }
-      } else if (c.kind == Kind::list) {
-        for (const Cell& q : c.items) {
-          if (q.kind != Kind::string) {
-            f.fail("qualifications", render(q, true), shown_as_is(q), "must be a string, not " + std::string(noun(q.kind)));
-            break;
-          }
-          qualification(f, r, q.text);
-          if (f.failed()) break;
-        }
-      } else {
-        f.wrong_type(qualifications, "a string of qualifications separated by \";\" (or a list of strings)");
-      }
-    }
-    if (f.failed()) return rejected(Collection::clinicians, index, f);
-    builder.add(r, index);
-  }
-
-  void read_home(std::size_t index, Fields& f) {
-    using namespace home_field;
-    HomeRecord r;
-    r.id = f.string(id, true);
-    r.name = f.string(name, true);
-    r.kind = f.string(kind, false);
-    r.beds = f.whole_number(beds);
-    r.practice = f.string(practice, false);
-    r.lead_gp = f.string(lead_gp, false);
-    if (f.failed()) return rejected(Collection::homes, index, f);
-    builder.add(r, index);
-  }
-
-  void read_resident(std::size_t index, Fields& f) {
-    using namespace resident_field;
-    ResidentRecord r;
-    r.id = f.string(id, true);
-    if (const auto d = f.date(born, true)) r.born = *d;
-    r.practice = f.string(practice, true);
-    r.declined_aligned_practice = f.boolean(declined_aligned_practice).value_or(false);
-    if (!f.failed() && f.given(cohort_reason)) {
-      const Cell& c = f.cell(cohort_reason);
-      if (c.kind != Kind::string)
-        f.fail("cohort.reason", render(c, true), shown_as_is(c), "must be a string, not " + std::string(noun(c.kind)));
-      else if (const auto reason = f.choice_of("cohort.reason", c.text, &cohort_reason_from_string, cohort_reasons_allowed))
-        r.cohort_reason = *reason;
-    }
-    if (!f.failed() && f.given(cohort_from)) r.cohort_from = f.date_of("cohort.from", f.cell(cohort_from), true);
-    r.risk_score = f.number(risk_score);
-    if (f.failed()) return rejected(Collection::residents, index, f);
-    builder.add(r, index);
-  }
-
-  void read_stay(std::size_t index, Fields& f) {
-    using namespace stay_field;
-    StayRecord r;
-    r.id = f.string(id, true);
-    r.resident = f.string(resident, true);
-    r.home = f.string(home, true);
-    if (const auto d = f.date(start, true)) r.start = *d;
-    r.end = f.date(end, false);
-    if (const auto v = f.choice(residency, true, &residency_from_string, residencies_allowed)) r.residency = *v;
-    if (const auto v = f.choice(end_reason, false, &end_reason_from_string, end_reasons_allowed)) r.end_reason = *v;
-    if (f.failed()) return rejected(Collection::stays, index, f);
-    builder.add(r, index);
-  }
-
-  void read_admission(std::size_t index, Fields& f) {
-    using namespace admission_field;
-    AdmissionRecord r;
-    r.id = f.string(id, true);
-    r.resident = f.string(resident, true);
-    if (const auto d = f.date(start, true)) r.start = *d;
-    r.end = f.date(end, false);
-    if (const auto v = f.choice(method, true, &admission_method_from_string, methods_allowed)) r.method = *v;
-    if (f.failed()) return rejected(Collection::admissions, index, f);
-    builder.add(r, index);
-  }
-
-  static std::string render_quoted(const Cell& c) {
-    if (c.kind != Kind::string) return render(c);
-    return quoted_json(c.text);
-  }
-
-  // The row of the practice, clinician, home or resident whose id is the text of `slot` in `row`, looked up once
-  // per dictionary entry when the column is dictionary-encoded (events name the same residents and clinicians
-  // thousands of times: one lookup each instead of one per event); no_index where the column is not, or where
-  // no such record was accepted (the builder then looks the id up itself and says why it is unknown).
-  Index known_row(const Table& t, std::size_t slot, std::size_t row, Collection target, std::string_view id) {
-    const auto code = t.columns[slot].dictionary_code(row);
+  // The row of the record whose id is in this dictionary-encoded cell, looked up once per dictionary entry
+  // (events name the same residents and clinicians thousands of times: one lookup each instead of one per
+  // event); no_index where the column is not dictionary-encoded, or no such record was accepted (the builder
+  // then looks the id up itself and says why it is unknown).
+  Index row_of(std::size_t field, std::size_t index, Collection target, std::string_view id) override {
+    const Column& column = table_->columns[field];
+    const auto code = column.dictionary_code(index);
     if (!code) return no_index;
-    std::vector<Index>& rows = id_rows_[slot];
-    if (rows.empty()) rows.assign(t.columns[slot].dictionary_size(), unseen);
+    std::vector<Index>& rows = id_rows_[field];
+    if (rows.empty()) rows.assign(column.dictionary_size(), unseen);
     Index& known = rows[*code];
     if (known == unseen) known = builder.find_id(target, id).value_or(no_index);
     return known;
   }
 
-  void read_event(std::size_t index, Fields& f, const Table& t) {
-    using namespace event_field;
-    EventRecord r;
-    r.id = f.string(id, true);
-    if (const auto d = f.date(date, true)) r.date = *d;
-    // Exactly one subject: resident, home or clinician.
-    if (!f.failed()) {
-      constexpr std::array<std::pair<std::size_t, SubjectKind>, 3> subjects{
-          {{resident, SubjectKind::resident}, {home, SubjectKind::home}, {clinician, SubjectKind::clinician}}};
-      std::optional<std::size_t> first;
-      for (const auto& [slot, kind] : subjects) {
-        if (!f.given(slot)) continue;
-        if (first) {
-          const Cell& c = f.cell(slot);
-          f.fail(f.name(slot), render(c), shown_as_is(c),
-                 "is given as well as " + std::string(f.name(*first)) + " " + render_quoted(f.cell(*first)) +
-                     ": an event names exactly one of \"resident\", \"home\" or \"clinician\"");
-          break;
-        }
-        first = slot;
-        r.subject_kind = kind;
-      }
-      if (!first && !f.failed())
-        f.fail("subject", {}, false, "is missing: an event names exactly one of \"resident\", \"home\" or \"clinician\"");
-      if (first) r.subject = f.string(*first, true);
-    }
-    if (f.given(activity)) {
-      const std::string_view text = f.string(activity, false);
-      if (!f.failed()) {
-        if (const auto a = activity_from_string(text))
-          r.activity = *a;
-        else
-          f.fail("activity", std::string(text), false, "is not a known activity (see docs/input-format.md)");
-      }
-    }
-    r.code = f.string(code, false);
-    if (const auto v = f.choice(system, false, &code_system_from_string, systems_allowed)) r.system = *v;
-    r.performer = f.string(performer, false);
-    if (f.failed()) return rejected(Collection::events, index, f);
-    switch (r.subject_kind) {
-      case SubjectKind::resident: r.subject_row = known_row(t, resident, index, Collection::residents, r.subject); break;
-      case SubjectKind::home: r.subject_row = known_row(t, home, index, Collection::homes, r.subject); break;
-      case SubjectKind::clinician: r.subject_row = known_row(t, clinician, index, Collection::clinicians, r.subject); break;
-      case SubjectKind::practice: break;
-    }
-    if (!r.performer.empty()) r.performer_row = known_row(t, performer, index, Collection::clinicians, r.performer);
-    builder.add(r, index);
-  }
+  PopulationBuilder builder;
 
+ private:
   static constexpr Index unseen = no_index - 1;
-  std::array<std::vector<Index>, max_fields> id_rows_;  // per field: the row of each dictionary entry's id
-  bool text_values_ = false;
+  ReadOptions options_;
+  const Table* table_ = nullptr;
+  std::array<std::vector<Index>, schema::max_fields> id_rows_;  // per field: the row of each dictionary entry's id
 };
 
-constexpr std::string_view collections_allowed = "practices, clinicians, homes, residents, stays, admissions, events";
+// "practices, clinicians, ...": the collections, for a message.
+std::string collections_allowed() {
+  std::string out;
+  for (const CollectionSpec& spec : population_schema()) {
+    if (!out.empty()) out += ", ";
+    out += to_string(spec.collection);
+  }
+  return out;
+}
+
+// The field read from a column of this name, if any.
+std::optional<std::size_t> column_field(Collection c, std::string_view column) {
+  const auto fields = schema_of(c).fields;
+  for (std::size_t f = 0; f < fields.size(); ++f)
+    if (fields[f].column == column) return f;
+  return std::nullopt;
+}
 
 }  // namespace
+
+Index append_event_from_dict(Population& population, const py::dict& record) {
+  // Each value as a one-row object column: the same views as a DataFrame's cells.
+  const PyTypes types;
+  const auto fields = schema_of(Collection::events).fields;
+  const py::module_ np = py::module_::import("numpy");
+  std::array<Column, schema::max_fields> columns;
+  std::array<Cell, schema::max_fields> cells;
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    const std::string key(fields[f].name);
+    if (!record.contains(key)) continue;
+    py::array one = np.attr("empty")(1, "dtype"_a = "O");
+    one[py::int_(0)] = record[py::str(key)];
+    columns[f].assign(one, "events", key, types);
+    cells[f] = columns[f].at(0);
+  }
+  return append_event(population, std::span<const Cell>(cells.data(), fields.size()));
+}
 
 void init_columns(py::module_& m) {
   m.def(
@@ -1347,20 +797,18 @@ void init_columns(py::module_& m) {
           const std::string name = py::str(key).cast<std::string>();
           const auto collection = collection_from_string(name);
           if (!collection)
-            throw InputError(name, -1, "", "", "", quoted_json(name) + " is not a collection: expected one of " + std::string(collections_allowed));
+            throw InputError(name, -1, "", "", "", quoted_json(name) + " is not a collection: expected one of " + collections_allowed());
           Table& t = parsed[static_cast<std::size_t>(*collection)];
           if (value.is_none()) continue;
           if (!py::isinstance<py::dict>(value))
             throw InputError(name, -1, "", "", "", name + ": expected a dict of columns (column name to array)");
           t.given = true;
-          const auto names = field_names(*collection);
           std::optional<std::string> sized_by;
           for (const auto& [column_key, column_value] : py::reinterpret_borrow<py::dict>(value)) {
             const std::string column = py::str(column_key).cast<std::string>();
             std::size_t rows = 0;
-            const auto known = std::find(names.begin(), names.end(), column);
-            if (known != names.end()) {
-              Column& col = t.columns[static_cast<std::size_t>(known - names.begin())];
+            if (const auto known = column_field(*collection, column)) {
+              Column& col = t.columns[*known];
               col.assign(column_value, name, column, types);
               rows = col.size();
             } else {

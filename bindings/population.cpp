@@ -2,6 +2,9 @@
 #include "bindings.hpp"
 
 #include "carerules/model/population_builder.hpp"
+#include "carerules/model/population_schema.hpp"
+
+#include <array>
 
 namespace carerules::python {
 
@@ -31,9 +34,33 @@ py::dict counts_dict(const LoadedPopulation& p) {
   return out;
 }
 
-std::string optional_text(const py::dict& d, const char* key) {
-  if (!d.contains(key) || d[key].is_none()) return {};
-  return py::str(d[key]).cast<std::string>();
+// The population schema as Python reads it: one dict per collection, one per field.
+py::list schema_list() {
+  static constexpr std::array<std::string_view, 8> types{"string", "reference", "date", "whole_number",
+                                                         "number", "boolean", "choice", "choice_list"};
+  static constexpr std::array<std::string_view, 4> presences{"required", "optional", "one_of", "either"};
+  py::list out;
+  for (const CollectionSpec& spec : population_schema()) {
+    py::list fields;
+    for (const FieldSpec& f : spec.fields) {
+      py::dict d;
+      d["name"] = std::string(f.name);
+      d["column"] = std::string(f.column);
+      d["type"] = std::string(types[static_cast<std::size_t>(f.type)]);
+      d["presence"] = std::string(presences[static_cast<std::size_t>(f.presence)]);
+      py::list choices;
+      for (const auto name : choice_names(f.choices)) choices.append(std::string(name));
+      d["choices"] = choices;
+      d["references"] = f.references ? py::object(py::str(std::string(to_string(*f.references)))) : py::object(py::none());
+      d["group"] = f.group.empty() ? py::object(py::none()) : py::object(py::str(std::string(f.group)));
+      fields.append(d);
+    }
+    py::dict c;
+    c["collection"] = std::string(to_string(spec.collection));
+    c["fields"] = fields;
+    out.append(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -84,40 +111,14 @@ void init_population(py::module_& m) {
             return out;
           })
       .def("append_event", [](PopulationHandle& h, const py::dict& record) {
-            // The incremental path: one new event, validated like any other; raises InputError when it cannot be used.
-            const std::string id = optional_text(record, "id");
-            const std::string subject_resident = optional_text(record, "resident");
-            const std::string subject_home = optional_text(record, "home");
-            const std::string subject_clinician = optional_text(record, "clinician");
-            const std::string activity = optional_text(record, "activity");
-            const std::string code = optional_text(record, "code");
-            const std::string system = optional_text(record, "system");
-            const std::string performer = optional_text(record, "performer");
-            const int subjects = !subject_resident.empty() + !subject_home.empty() + !subject_clinician.empty();
-            if (subjects != 1)
-              throw InputError("events", -1, id, "resident", "", "event " + id + ": needs exactly one of resident, home or clinician");
-            EventRecord r;
-            r.id = id;
-            if (!record.contains("date")) throw InputError("events", -1, id, "date", "", "event " + id + ": field \"date\" is required");
-            r.date = to_date(record["date"], "date");
-            r.subject_kind = !subject_resident.empty() ? SubjectKind::resident : !subject_home.empty() ? SubjectKind::home : SubjectKind::clinician;
-            r.subject = !subject_resident.empty() ? subject_resident : !subject_home.empty() ? subject_home : subject_clinician;
-            if (!activity.empty()) {
-              auto a = activity_from_string(activity);
-              if (!a) throw InputError("events", -1, id, "activity", activity, "event " + id + ": unknown activity \"" + activity + "\"");
-              r.activity = *a;
-            }
-            r.code = code;
-            if (!system.empty()) {
-              auto s = code_system_from_string(system);
-              if (!s) throw InputError("events", -1, id, "system", system, "event " + id + ": unknown code system \"" + system + "\"");
-              r.system = *s;
-            }
-            r.performer = performer;
-            return append_event(h.data->population, r);
+            // The incremental path: one new event, read as any event is; raises InputError when it cannot be used.
+            return append_event_from_dict(h.data->population, record);
           },
           py::arg("record"), "Adds one event (a dict shaped like a population JSON event); returns its row");
 
+  m.def("population_schema", &schema_list,
+        "The population's collections and fields (model/population_schema.hpp): [{collection, fields: [{name, "
+        "column, type, presence, choices, references, group}]}], in dependency order");
   m.def("load_population_json", [](const std::string& text, const std::string& source) { return wrap_population(load_population_json(text, source)); },
         py::arg("text"), py::arg("source") = "population.json");
   m.def("load_population_file", [](const std::string& path) {

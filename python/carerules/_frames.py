@@ -1,9 +1,10 @@
 """pandas DataFrames, NumPy arrays and CSV extracts into the C++ model, column by column.
 
 Each column goes to ``_core.population_from_columns`` whole: NumPy arrays as they are, Arrow-backed strings as
-their buffers (no copy), nullable pandas columns as values and a mask. The C++ side reads every record and
-accepts or rejects it exactly as the JSON loader would; nothing here loops over rows (except where a file is
-already known to be malformed, to say where).
+their buffers (no copy), nullable pandas columns as values and a mask. The C++ side reads every record with the
+JSON loader's record reader, so it accepts or rejects it exactly as the JSON loader would; nothing here
+decides whether a record is valid, and nothing loops over rows (except where a file is already known to be
+malformed, to say where).
 """
 
 from __future__ import annotations
@@ -19,23 +20,12 @@ from typing import Any, Iterable, Mapping, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from carerules import _core
+from carerules import _core, _schema
 
-COLLECTIONS: tuple[str, ...] = ("practices", "clinicians", "homes", "residents", "stays", "admissions", "events")
-
-# The columns each collection reads: the JSON field names, with the cohort as two columns.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "practices": ("id", "name", "list_size"),
-    "clinicians": ("id", "practice", "role", "qualifications"),
-    "homes": ("id", "name", "kind", "beds", "practice", "lead_gp"),
-    "residents": ("id", "born", "practice", "declined_aligned_practice", "cohort_reason", "cohort_from", "risk_score"),
-    "stays": ("id", "resident", "home", "start", "end", "residency", "end_reason"),
-    "admissions": ("id", "resident", "start", "end", "method"),
-    "events": ("id", "date", "resident", "home", "clinician", "activity", "code", "system", "performer"),
-}
-
-# Other spellings accepted for a column (pandas.json_normalize writes the cohort as "cohort.reason").
-ALIASES: dict[str, str] = {"cohort.reason": "cohort_reason", "cohort.from": "cohort_from"}
+# The collections and the columns each reads, from the core's population schema (see _schema.py).
+COLLECTIONS: tuple[str, ...] = _schema.COLLECTIONS
+COLUMNS: dict[str, tuple[str, ...]] = _schema.COLUMNS
+ALIASES: dict[str, str] = _schema.ALIASES
 
 ColumnLike = Union["pd.Series[Any]", np.ndarray, Sequence[Any], pd.Index]
 FrameLike = Union[pd.DataFrame, Mapping[str, Any]]
@@ -338,16 +328,18 @@ def frames_from_json(source: Union[PathLike, Mapping[str, Any]], dtype: Any = No
         rows: list[dict[str, Any]] = []
         for record in records:
             row = dict(record) if isinstance(record, dict) else {}
-            if collection == "residents" and "cohort" in row:
-                cohort = row.pop("cohort")
-                if isinstance(cohort, dict):
-                    row["cohort_reason"] = cohort.get("reason")
-                    row["cohort_from"] = cohort.get("from")
-            if collection == "clinicians" and isinstance(row.get("qualifications"), list):
-                items = row["qualifications"]
+            for parent, leaves in _schema.OBJECTS[collection].items():
+                if parent in row:
+                    value = row.pop(parent)
+                    if isinstance(value, dict):
+                        for leaf, column in leaves.items():
+                            row[column] = value.get(leaf)
+            for name in _schema.LISTS[collection]:
+                items = row.get(name)
                 # Joined only when the text reads back as the same items; otherwise kept as a list.
-                if all(isinstance(q, str) and q and q == q.strip() and ";" not in q for q in items):
-                    row["qualifications"] = ";".join(items)
+                if isinstance(items, list) and all(isinstance(q, str) and q and q == q.strip() and ";" not in q
+                                                   for q in items):
+                    row[name] = ";".join(items)
             rows.append(row)
         columns = list(dict.fromkeys([*COLUMNS[collection], *(k for r in rows for k in r)]))
         out[collection] = pd.DataFrame(rows, columns=columns, dtype=dtype)

@@ -20,33 +20,20 @@ from typing import Any, Union
 import numpy as np
 
 from carerules import _core
-from carerules import _frames
+from carerules import _frames, _schema
 from carerules._frames import COLLECTIONS, COLUMNS, _arrow_strings
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 # Columns that must be present in a collection's file (an event also needs one of resident, home, clinician).
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "practices": ("id",),
-    "clinicians": ("id", "practice", "role"),
-    "homes": ("id", "name"),
-    "residents": ("id", "born", "practice"),
-    "stays": ("id", "resident", "home", "start", "residency"),
-    "admissions": ("id", "resident", "start", "method"),
-    "events": ("id", "date"),
-}
+REQUIRED: dict[str, tuple[str, ...]] = _schema.REQUIRED
 
-# What each field holds, for the schema check: t text, d date, w whole number, n number, b boolean, q qualifications.
+# What each field holds, for the schema check: t text, d date, w whole number, n number, b boolean, q a list of
+# names (qualifications); from the core's population schema.
+_KIND_OF_TYPE = {"string": "t", "reference": "t", "choice": "t", "date": "d", "whole_number": "w", "number": "n",
+                 "boolean": "b", "choice_list": "q"}
 KINDS: dict[str, dict[str, str]] = {
-    "practices": {"id": "t", "name": "t", "list_size": "w"},
-    "clinicians": {"id": "t", "practice": "t", "role": "t", "qualifications": "q"},
-    "homes": {"id": "t", "name": "t", "kind": "t", "beds": "w", "practice": "t", "lead_gp": "t"},
-    "residents": {"id": "t", "born": "d", "practice": "t", "declined_aligned_practice": "b", "cohort_reason": "t",
-                  "cohort_from": "d", "risk_score": "n"},
-    "stays": {"id": "t", "resident": "t", "home": "t", "start": "d", "end": "d", "residency": "t", "end_reason": "t"},
-    "admissions": {"id": "t", "resident": "t", "start": "d", "end": "d", "method": "t"},
-    "events": {"id": "t", "date": "d", "resident": "t", "home": "t", "clinician": "t", "activity": "t", "code": "t",
-               "system": "t", "performer": "t"},
+    c: {f["column"]: _KIND_OF_TYPE[f["type"]] for f in fields} for c, fields in _schema.FIELDS.items()
 }
 
 _WANTED = {"t": "text", "d": "a date (Arrow date32, or text YYYY-MM-DD)", "w": "a whole number",
@@ -134,9 +121,11 @@ def _check_schema(collection: str, table: Any, source: str) -> None:
                 collection, -1, "", name, "",
                 f"{source}: {collection} has no column {name!r}: it is required (columns: {', '.join(names) or 'none'})",
             )
-    if collection == "events" and not any(s in names for s in ("resident", "home", "clinician")):
-        raise _input_error(collection, -1, "", "subject", "",
-                           f"{source}: events has none of the columns 'resident', 'home', 'clinician': an event names its subject")
+    for group, columns in _schema.ONE_OF[collection].items():
+        if not any(s in names for s in columns):
+            listed = ", ".join(repr(s) for s in columns)
+            raise _input_error(collection, -1, "", group, "",
+                               f"{source}: {collection} has none of the columns {listed}: an event names its {group}")
     for name in names:
         kind = KINDS[collection].get(name)
         if kind is None:

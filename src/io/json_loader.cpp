@@ -1,11 +1,13 @@
 #include "carerules/io/json_loader.hpp"
 
+#include "carerules/io/record_reader.hpp"
 #include "io/json_support.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -197,23 +199,7 @@ struct Slot {
   json nested;  // object or array values
 };
 
-constexpr std::size_t max_fields = 9;
 constexpr std::size_t max_rendered = 200;
-
-std::string_view noun(Kind k) noexcept {
-  switch (k) {
-    case Kind::absent:
-    case Kind::null: return "null";
-    case Kind::string: return "a string";
-    case Kind::integer:
-    case Kind::unsigned_integer:
-    case Kind::floating: return "a number";
-    case Kind::boolean: return "a boolean";
-    case Kind::object: return "an object";
-    case Kind::array: return "an array";
-  }
-  return "a value";
-}
 
 std::string_view noun(const json& v) noexcept {
   switch (v.type()) {
@@ -240,21 +226,6 @@ std::string shorten(std::string s, bool truncated = false) {
 
 std::string render(const json& v, bool truncated = false) {
   return shorten(v.dump(-1, ' ', false, json::error_handler_t::replace), truncated);
-}
-
-std::string render(const Slot& s) {
-  switch (s.kind) {
-    case Kind::absent:
-    case Kind::null: return "null";
-    case Kind::string: return s.text;
-    case Kind::integer: return std::to_string(s.i);
-    case Kind::unsigned_integer: return std::to_string(s.u);
-    case Kind::floating: return s.text;
-    case Kind::boolean: return s.b ? "true" : "false";
-    case Kind::object:
-    case Kind::array: return render(s.nested);
-  }
-  return {};
 }
 
 // Builds a JSON value from SAX events, keeping at most `cap` nodes (a field holding a huge value costs
@@ -322,209 +293,124 @@ class Capture {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// Reading the fields of one record, with the first problem kept.
+// A record's fields as the record reader sees them (io/record_reader.hpp): each slot as a Value, a field
+// inside an object (cohort.reason) taken from the object's value.
 
-struct FieldError {
-  std::string_view field;
-  std::string value;
-  bool json = false;
-  std::string reason;
+// The JSON keys of a collection's records: each schema field's own name, or the object holding it ("cohort"),
+// and for each field the position of its key.
+struct JsonLayout {
+  std::vector<std::string_view> keys;
+  std::array<std::size_t, schema::max_fields> key_of_field{};
+  std::array<bool, schema::max_fields> inside_object{};  // cohort.reason: read from the object's value
 };
 
-class Fields {
+const JsonLayout& json_layout(Collection c) {
+  static const auto layouts = [] {
+    std::array<JsonLayout, collection_count> out;
+    for (const CollectionSpec& spec : population_schema()) {
+      JsonLayout& layout = out[static_cast<std::size_t>(spec.collection)];
+      for (std::size_t f = 0; f < spec.fields.size(); ++f) {
+        const std::string_view key = spec.fields[f].parent().empty() ? spec.fields[f].name : spec.fields[f].parent();
+        const auto at = std::find(layout.keys.begin(), layout.keys.end(), key);
+        layout.key_of_field[f] = static_cast<std::size_t>(at - layout.keys.begin());
+        layout.inside_object[f] = !spec.fields[f].parent().empty();
+        if (at == layout.keys.end()) layout.keys.push_back(key);
+      }
+    }
+    return out;
+  }();
+  return layouts[static_cast<std::size_t>(c)];
+}
+
+class RecordValues {
  public:
-  Fields(std::span<Slot> slots, std::span<const std::string_view> names) : slots_(slots), names_(names) {}
-
-  bool failed() const noexcept { return error_.has_value(); }
-  const FieldError& error() const { return *error_; }
-  const Slot& slot(std::size_t f) const { return slots_[f]; }
-  std::string_view name(std::size_t f) const { return names_[f]; }
-  bool given(std::size_t f) const noexcept { return slots_[f].kind != Kind::absent && slots_[f].kind != Kind::null; }
-
-  // The record's id, when it is a string (for naming the record in a finding).
-  std::string_view id() const noexcept { return slots_[0].kind == Kind::string ? slots_[0].text : std::string_view{}; }
-
-  void fail(std::string_view field, std::string value, bool is_json, std::string reason) {
-    if (!error_) error_ = FieldError{field, std::move(value), is_json, std::move(reason)};
-  }
-  void wrong_type(std::size_t f, std::string_view wanted) {
-    const Slot& s = slots_[f];
-    fail(names_[f], render(s), s.kind != Kind::string,
-         "must be " + std::string(wanted) + ", not " + std::string(noun(s.kind)));
-  }
-  bool required(std::size_t f) {
-    if (given(f)) return true;
-    fail(names_[f], {}, false, "is missing: it is required");
-    return false;
-  }
-
-  std::string_view string(std::size_t f, bool is_required) {
-    if (failed()) return {};
-    if (!given(f)) {
-      if (is_required) required(f);
-      return {};
+  // The values of one record (views of `slots`, valid until the next call).
+  std::span<const Value> of(Collection c, std::span<const Slot> slots) {
+    const CollectionSpec& spec = schema_of(c);
+    const JsonLayout& layout = json_layout(c);
+    texts_.clear();
+    for (std::size_t f = 0; f < spec.fields.size(); ++f) {
+      const Slot& s = slots[layout.key_of_field[f]];
+      Value& v = values_[f];
+      if (!layout.inside_object[f]) {
+        of_slot(s, f, v);
+        continue;
+      }
+      v = Value{};
+      if (s.kind == Kind::absent || s.kind == Kind::null) continue;
+      if (s.kind != Kind::object) {
+        of_slot(s, f, containers_[f]);
+        v.container = &containers_[f];
+        continue;
+      }
+      const auto it = s.nested.find(spec.fields[f].leaf());
+      if (it != s.nested.end()) v = of_json(*it, items_[f]);
     }
-    if (slots_[f].kind != Kind::string) {
-      wrong_type(f, "a string");
-      return {};
-    }
-    return slots_[f].text;
-  }
-
-  std::optional<Date> date(std::size_t f, bool is_required) {
-    if (failed()) return std::nullopt;
-    if (given(f) && slots_[f].kind != Kind::string) {
-      wrong_type(f, "a date string (YYYY-MM-DD)");
-      return std::nullopt;
-    }
-    const std::string_view text = string(f, is_required);
-    if (failed() || !given(f)) return std::nullopt;
-    return parse_date_checked(names_[f], text);
-  }
-
-  std::optional<Date> parse_date_checked(std::string_view field, std::string_view text) {
-    if (const auto d = parse_date(text)) return d;
-    fail(field, std::string(text), false, "is not a date that exists, in the form YYYY-MM-DD");
-    return std::nullopt;
-  }
-
-  std::optional<std::int64_t> whole_number(std::size_t f) {
-    if (failed() || !given(f)) return std::nullopt;
-    const Slot& s = slots_[f];
-    switch (s.kind) {
-      case Kind::integer: return s.i;
-      case Kind::unsigned_integer:
-        if (s.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-          fail(names_[f], render(s), true, "is too large");
-          return std::nullopt;
-        }
-        return static_cast<std::int64_t>(s.u);
-      case Kind::floating:
-        if (std::isfinite(s.f) && s.f == std::trunc(s.f) && std::fabs(s.f) < 9.0e18) return static_cast<std::int64_t>(s.f);
-        fail(names_[f], render(s), true, "must be a whole number");
-        return std::nullopt;
-      default: wrong_type(f, "a whole number"); return std::nullopt;
-    }
-  }
-
-  std::optional<double> number(std::size_t f) {
-    if (failed() || !given(f)) return std::nullopt;
-    const Slot& s = slots_[f];
-    switch (s.kind) {
-      case Kind::integer: return static_cast<double>(s.i);
-      case Kind::unsigned_integer: return static_cast<double>(s.u);
-      case Kind::floating: return s.f;
-      default: wrong_type(f, "a number"); return std::nullopt;
-    }
-  }
-
-  std::optional<bool> boolean(std::size_t f) {
-    if (failed() || !given(f)) return std::nullopt;
-    if (slots_[f].kind != Kind::boolean) {
-      wrong_type(f, "true or false");
-      return std::nullopt;
-    }
-    return slots_[f].b;
-  }
-
-  // An enumeration given by name; `parse` maps the name, `allowed` lists them for the message.
-  template <typename E>
-  std::optional<E> choice(std::size_t f, bool is_required, std::optional<E> (*parse)(std::string_view) noexcept,
-                          std::string_view allowed) {
-    const std::string_view text = string(f, is_required);
-    if (failed() || !given(f)) return std::nullopt;
-    return choice_of(names_[f], text, parse, allowed);
-  }
-
-  template <typename E>
-  std::optional<E> choice_of(std::string_view field, std::string_view text,
-                             std::optional<E> (*parse)(std::string_view) noexcept, std::string_view allowed) {
-    if (!text.empty()) {
-      if (const auto v = parse(text)) return v;
-    }
-    fail(field, std::string(text), false, "is not one of " + std::string(allowed));
-    return std::nullopt;
+    return {values_.data(), spec.fields.size()};
   }
 
  private:
-  std::span<Slot> slots_;
-  std::span<const std::string_view> names_;
-  std::optional<FieldError> error_;
+  // Only what a kind uses is set (the reader reads nothing else): no full reset per field and record.
+  void of_slot(const Slot& s, std::size_t f, Value& v) {
+    v.container = nullptr;
+    v.text = {};
+    switch (s.kind) {
+      case Kind::absent:
+      case Kind::null: v.kind = Value::Kind::null; break;
+      case Kind::string: v.kind = Value::Kind::string; v.text = s.text; break;
+      case Kind::integer: v.kind = Value::Kind::integer; v.i = s.i; break;
+      case Kind::unsigned_integer: v.kind = Value::Kind::unsigned_integer; v.u = s.u; break;
+      case Kind::floating: v.kind = Value::Kind::floating; v.f = s.f; v.text = s.text; break;
+      case Kind::boolean: v.kind = Value::Kind::boolean; v.b = s.b; break;
+      case Kind::object:
+      case Kind::array: v = of_json(s.nested, items_[f]); break;
+    }
+  }
+
+  // A value inside a field (or a field's object or array value); `items` holds an array's items.
+  Value of_json(const json& j, std::vector<Value>& items) {
+    Value v;
+    switch (j.type()) {
+      case json::value_t::string: v.kind = Value::Kind::string; v.text = j.get_ref<const std::string&>(); break;
+      case json::value_t::number_integer: v.kind = Value::Kind::integer; v.i = j.get<std::int64_t>(); break;
+      case json::value_t::number_unsigned: v.kind = Value::Kind::unsigned_integer; v.u = j.get<std::uint64_t>(); break;
+      case json::value_t::number_float: v.kind = Value::Kind::floating; v.f = j.get<double>(); break;
+      case json::value_t::boolean: v.kind = Value::Kind::boolean; v.b = j.get<bool>(); break;
+      case json::value_t::object: v.kind = Value::Kind::object; v.text = texts_.emplace_back(render(j)); break;
+      case json::value_t::array: {
+        v.kind = Value::Kind::list;
+        v.text = texts_.emplace_back(render(j));
+        items.clear();
+        std::vector<Value> unused;
+        for (const json& item : j) items.push_back(of_json(item, unused));
+        v.items = items;
+        break;
+      }
+      default: break;
+    }
+    return v;
+  }
+
+  std::array<Value, schema::max_fields> values_;
+  std::array<Value, schema::max_fields> containers_;
+  std::array<std::vector<Value>, schema::max_fields> items_;
+  std::deque<std::string> texts_;
 };
 
-// Field names per collection; index 0 is always "id".
-namespace practice_field {
-enum : std::size_t { id, name, list_size };
-constexpr std::array<std::string_view, 3> names{"id", "name", "list_size"};
-}  // namespace practice_field
-namespace clinician_field {
-enum : std::size_t { id, practice, role, qualifications };
-constexpr std::array<std::string_view, 4> names{"id", "practice", "role", "qualifications"};
-}  // namespace clinician_field
-namespace home_field {
-enum : std::size_t { id, name, kind, beds, practice, lead_gp };
-constexpr std::array<std::string_view, 6> names{"id", "name", "kind", "beds", "practice", "lead_gp"};
-}  // namespace home_field
-namespace resident_field {
-enum : std::size_t { id, born, practice, declined_aligned_practice, cohort, risk_score };
-constexpr std::array<std::string_view, 6> names{"id",     "born",      "practice", "declined_aligned_practice",
-                                                "cohort", "risk_score"};
-}  // namespace resident_field
-namespace stay_field {
-enum : std::size_t { id, resident, home, start, end, residency, end_reason };
-constexpr std::array<std::string_view, 7> names{"id", "resident", "home", "start", "end", "residency", "end_reason"};
-}  // namespace stay_field
-namespace admission_field {
-enum : std::size_t { id, resident, start, end, method };
-constexpr std::array<std::string_view, 5> names{"id", "resident", "start", "end", "method"};
-}  // namespace admission_field
-namespace event_field {
-enum : std::size_t { id, date, resident, home, clinician, activity, code, system, performer };
-constexpr std::array<std::string_view, 9> names{"id",       "date", "resident", "home",     "clinician",
-                                                "activity", "code", "system",   "performer"};
-}  // namespace event_field
-
-std::span<const std::string_view> field_names(Collection c) noexcept {
-  switch (c) {
-    case Collection::practices: return practice_field::names;
-    case Collection::clinicians: return clinician_field::names;
-    case Collection::homes: return home_field::names;
-    case Collection::residents: return resident_field::names;
-    case Collection::stays: return stay_field::names;
-    case Collection::admissions: return admission_field::names;
-    case Collection::events: return event_field::names;
-  }
-  return {};
-}
-
-constexpr std::string_view roles_allowed = "gp, nurse, pharmacist, other";
-constexpr std::string_view residencies_allowed = "permanent, temporary";
-constexpr std::string_view end_reasons_allowed = "death, discharge, transfer";
-constexpr std::string_view methods_allowed = "emergency, elective";
-constexpr std::string_view cohort_reasons_allowed = "care_home, risk_tool, clinical_judgement";
-constexpr std::string_view systems_allowed = "snomed, read2, ctv3";
-constexpr std::string_view qualifications_allowed =
-    "gpn-specialist-practitioner, primary-health-care-diploma, cardiovascular-respiratory-diploma, "
-    "district-nurse-pgdip";
-
 // ---------------------------------------------------------------------------------------------------------
-// The loader: turns the records of each collection into builder records.
+// The loader: hands each record to the record reader, which adds it to the builder.
 
 class Loader {
  public:
-  explicit Loader(const std::string& source) : source_(source) {}
+  explicit Loader(const std::string& source)
+      : source_(source),
+        readers_{RecordReader(Collection::practices, options), RecordReader(Collection::clinicians, options),
+                 RecordReader(Collection::homes, options),     RecordReader(Collection::residents, options),
+                 RecordReader(Collection::stays, options),     RecordReader(Collection::admissions, options),
+                 RecordReader(Collection::events, options)} {}
 
-  void record(Collection c, std::size_t index, std::span<Slot> slots) {
-    Fields f(slots, field_names(c));
-    switch (c) {
-      case Collection::practices: read_practice(index, f); break;
-      case Collection::clinicians: read_clinician(index, f); break;
-      case Collection::homes: read_home(index, f); break;
-      case Collection::residents: read_resident(index, f); break;
-      case Collection::stays: read_stay(index, f); break;
-      case Collection::admissions: read_admission(index, f); break;
-      case Collection::events: read_event(index, f); break;
-    }
+  void record(Collection c, std::size_t index, std::span<const Slot> slots) {
+    readers_[static_cast<std::size_t>(c)].add_to(builder, index, values_.of(c, slots));
   }
 
   void not_object(Collection c, std::size_t index, const json& value, bool truncated) {
@@ -551,170 +437,10 @@ class Loader {
   std::vector<Finding> collection_findings;
 
  private:
-  void rejected(Collection c, std::size_t index, const Fields& f) {
-    const FieldError& e = f.error();
-    builder.reject(c, index, f.id(), e.field, e.value, e.reason, e.json);
-  }
-
-  void read_practice(std::size_t index, Fields& f) {
-    using namespace practice_field;
-    PracticeRecord r;
-    r.id = f.string(id, true);
-    r.name = f.string(name, false);
-    r.list_size = f.whole_number(list_size);
-    if (f.failed()) return rejected(Collection::practices, index, f);
-    builder.add(r, index);
-  }
-
-  void read_clinician(std::size_t index, Fields& f) {
-    using namespace clinician_field;
-    ClinicianRecord r;
-    r.id = f.string(id, true);
-    r.practice = f.string(practice, true);
-    if (const auto role_value = f.choice(role, true, &role_from_string, roles_allowed)) r.role = *role_value;
-    if (!f.failed() && f.given(qualifications)) {
-      const Slot& s = f.slot(qualifications);
-      if (s.kind != Kind::array) {
-        f.wrong_type(qualifications, "an array of strings");
-      } else {
-        for (const json& q : s.nested) {
-          if (!q.is_string()) {
-            f.fail("qualifications", render(q), true, "must be a string, not " + std::string(noun(q)));
-            break;
-          }
-          const auto& text = q.get_ref<const std::string&>();
-          const auto bit = f.choice_of("qualifications", text, &qualification_from_string, qualifications_allowed);
-          if (!bit) break;
-          r.qualifications = static_cast<QualificationSet>(r.qualifications | static_cast<QualificationSet>(*bit));
-        }
-      }
-    }
-    if (f.failed()) return rejected(Collection::clinicians, index, f);
-    builder.add(r, index);
-  }
-
-  void read_home(std::size_t index, Fields& f) {
-    using namespace home_field;
-    HomeRecord r;
-    r.id = f.string(id, true);
-    r.name = f.string(name, true);
-    r.kind = f.string(kind, false);
-    r.beds = f.whole_number(beds);
-    r.practice = f.string(practice, false);
-    r.lead_gp = f.string(lead_gp, false);
-    if (f.failed()) return rejected(Collection::homes, index, f);
-    builder.add(r, index);
-  }
-
-  void read_resident(std::size_t index, Fields& f) {
-    using namespace resident_field;
-    ResidentRecord r;
-    r.id = f.string(id, true);
-    if (const auto d = f.date(born, true)) r.born = *d;
-    r.practice = f.string(practice, true);
-    r.declined_aligned_practice = f.boolean(declined_aligned_practice).value_or(false);
-    if (!f.failed() && f.given(cohort)) {
-      const Slot& s = f.slot(cohort);
-      if (s.kind != Kind::object) {
-        f.wrong_type(cohort, "an object {\"reason\", \"from\"}");
-      } else {
-        const json& o = s.nested;
-        if (const auto it = o.find("reason"); it != o.end() && !it->is_null()) {
-          if (!it->is_string())
-            f.fail("cohort.reason", render(*it), true, "must be a string, not " + std::string(noun(*it)));
-          else if (const auto reason = f.choice_of("cohort.reason", it->get_ref<const std::string&>(),
-                                                   &cohort_reason_from_string, cohort_reasons_allowed))
-            r.cohort_reason = *reason;
-        }
-        if (const auto it = o.find("from"); !f.failed() && it != o.end() && !it->is_null()) {
-          if (!it->is_string())
-            f.fail("cohort.from", render(*it), true,
-                   "must be a date string (YYYY-MM-DD), not " + std::string(noun(*it)));
-          else
-            r.cohort_from = f.parse_date_checked("cohort.from", it->get_ref<const std::string&>());
-        }
-      }
-    }
-    r.risk_score = f.number(risk_score);
-    if (f.failed()) return rejected(Collection::residents, index, f);
-    builder.add(r, index);
-  }
-
-  void read_stay(std::size_t index, Fields& f) {
-    using namespace stay_field;
-    StayRecord r;
-    r.id = f.string(id, true);
-    r.resident = f.string(resident, true);
-    r.home = f.string(home, true);
-    if (const auto d = f.date(start, true)) r.start = *d;
-    r.end = f.date(end, false);
-    if (const auto v = f.choice(residency, true, &residency_from_string, residencies_allowed)) r.residency = *v;
-    if (const auto v = f.choice(end_reason, false, &end_reason_from_string, end_reasons_allowed)) r.end_reason = *v;
-    if (f.failed()) return rejected(Collection::stays, index, f);
-    builder.add(r, index);
-  }
-
-  void read_admission(std::size_t index, Fields& f) {
-    using namespace admission_field;
-    AdmissionRecord r;
-    r.id = f.string(id, true);
-    r.resident = f.string(resident, true);
-    if (const auto d = f.date(start, true)) r.start = *d;
-    r.end = f.date(end, false);
-    if (const auto v = f.choice(method, true, &admission_method_from_string, methods_allowed)) r.method = *v;
-    if (f.failed()) return rejected(Collection::admissions, index, f);
-    builder.add(r, index);
-  }
-
-  void read_event(std::size_t index, Fields& f) {
-    using namespace event_field;
-    EventRecord r;
-    r.id = f.string(id, true);
-    if (const auto d = f.date(date, true)) r.date = *d;
-    // Exactly one subject: resident, home or clinician.
-    if (!f.failed()) {
-      constexpr std::array<std::pair<std::size_t, SubjectKind>, 3> subjects{
-          {{resident, SubjectKind::resident}, {home, SubjectKind::home}, {clinician, SubjectKind::clinician}}};
-      std::optional<std::size_t> first;
-      for (const auto& [slot, kind] : subjects) {
-        if (!f.given(slot)) continue;
-        if (first) {
-          const Slot& s = f.slot(slot);
-          f.fail(f.name(slot), render(s), s.kind != Kind::string,
-                 "is given as well as " + std::string(f.name(*first)) + " " + render_quoted(f.slot(*first)) +
-                     ": an event names exactly one of \"resident\", \"home\" or \"clinician\"");
-          break;
-        }
-        first = slot;
-        r.subject_kind = kind;
-      }
-      if (!first && !f.failed())
-        f.fail("subject", {}, false,
-               "is missing: an event names exactly one of \"resident\", \"home\" or \"clinician\"");
-      if (first) r.subject = f.string(*first, true);
-    }
-    if (f.given(activity)) {
-      const std::string_view text = f.string(activity, false);
-      if (!f.failed()) {
-        if (const auto a = activity_from_string(text))
-          r.activity = *a;
-        else
-          f.fail("activity", std::string(text), false, "is not a known activity (see docs/input-format.md)");
-      }
-    }
-    r.code = f.string(code, false);
-    if (const auto v = f.choice(system, false, &code_system_from_string, systems_allowed)) r.system = *v;
-    r.performer = f.string(performer, false);
-    if (f.failed()) return rejected(Collection::events, index, f);
-    builder.add(r, index);
-  }
-
-  static std::string render_quoted(const Slot& s) {
-    if (s.kind != Kind::string) return render(s);
-    return json(s.text).dump(-1, ' ', false, json::error_handler_t::replace);
-  }
-
+  static constexpr ReadOptions options{};  // JSON has types of its own: nothing is read from text
   const std::string& source_;
+  std::array<RecordReader, collection_count> readers_;
+  RecordValues values_;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -723,7 +449,7 @@ class Loader {
 
 class CollectionReader {
  public:
-  CollectionReader(Loader& loader, Collection c) : loader_(loader), collection_(c), names_(field_names(c)) {}
+  CollectionReader(Loader& loader, Collection c) : loader_(loader), collection_(c), names_(json_layout(c).keys) {}
 
   bool null() { return scalar(Kind::null, [](Slot&) {}, [] { return json(); }); }
   bool boolean(bool v) {
@@ -860,7 +586,7 @@ class CollectionReader {
   Loader& loader_;
   Collection collection_;
   std::span<const std::string_view> names_;
-  std::array<Slot, max_fields> slots_;
+  std::array<Slot, schema::max_fields> slots_;
   std::size_t depth_ = 0;
   std::size_t index_ = 0;
   std::size_t current_ = no_field;

@@ -694,6 +694,115 @@ Index PopulationBuilder::append_to(Population& pop, const EventRecord& r) {
   return row;
 }
 
+std::string record_problem(std::string_view label, std::int64_t index, std::string_view id, std::string_view field,
+                           std::string_view value, bool value_is_json, std::string_view reason) {
+  return detail::compose(detail::record_label(label, index, id), field, value, value_is_json, reason);
+}
+
+PracticeRecord practice_record(std::span<const FieldValue> v) {
+  using namespace schema::practice;
+  PracticeRecord r;
+  r.id = v[id].text;
+  r.name = v[name].text;
+  if (v[list_size].given) r.list_size = v[list_size].integer;
+  return r;
+}
+
+ClinicianRecord clinician_record(std::span<const FieldValue> v) {
+  using namespace schema::clinician;
+  ClinicianRecord r;
+  r.id = v[id].text;
+  r.practice = v[practice].text;
+  if (v[role].given) r.role = static_cast<Role>(v[role].integer);
+  r.qualifications = static_cast<QualificationSet>(v[qualifications].integer);
+  return r;
+}
+
+HomeRecord home_record(std::span<const FieldValue> v) {
+  using namespace schema::home;
+  HomeRecord r;
+  r.id = v[id].text;
+  r.name = v[name].text;
+  r.kind = v[kind].text;
+  if (v[beds].given) r.beds = v[beds].integer;
+  r.practice = v[practice].text;
+  r.lead_gp = v[lead_gp].text;
+  return r;
+}
+
+ResidentRecord resident_record(std::span<const FieldValue> v) {
+  using namespace schema::resident;
+  ResidentRecord r;
+  r.id = v[id].text;
+  r.born = v[born].date;
+  r.practice = v[practice].text;
+  r.declined_aligned_practice = v[declined_aligned_practice].given && v[declined_aligned_practice].boolean;
+  if (v[cohort_reason].given) r.cohort_reason = static_cast<CohortReason>(v[cohort_reason].integer);
+  if (v[cohort_from].given) r.cohort_from = v[cohort_from].date;
+  if (v[risk_score].given) r.risk_score = v[risk_score].number;
+  return r;
+}
+
+StayRecord stay_record(std::span<const FieldValue> v) {
+  using namespace schema::stay;
+  StayRecord r;
+  r.id = v[id].text;
+  r.resident = v[resident].text;
+  r.home = v[home].text;
+  r.start = v[start].date;
+  if (v[end].given) r.end = v[end].date;
+  if (v[residency].given) r.residency = static_cast<Residency>(v[residency].integer);
+  if (v[end_reason].given) r.end_reason = static_cast<EndReason>(v[end_reason].integer);
+  return r;
+}
+
+AdmissionRecord admission_record(std::span<const FieldValue> v) {
+  using namespace schema::admission;
+  AdmissionRecord r;
+  r.id = v[id].text;
+  r.resident = v[resident].text;
+  r.start = v[start].date;
+  if (v[end].given) r.end = v[end].date;
+  if (v[method].given) r.method = static_cast<AdmissionMethod>(v[method].integer);
+  return r;
+}
+
+EventRecord event_record(std::span<const FieldValue> v) {
+  using namespace schema::event;
+  EventRecord r;
+  r.id = v[id].text;
+  r.date = v[schema::event::date].date;
+  // The reader lets exactly one subject through.
+  constexpr std::array<std::pair<std::size_t, SubjectKind>, 3> subjects{
+      {{resident, SubjectKind::resident}, {home, SubjectKind::home}, {clinician, SubjectKind::clinician}}};
+  for (const auto& [field, kind] : subjects) {
+    if (!v[field].given) continue;
+    r.subject_kind = kind;
+    r.subject = v[field].text;
+    r.subject_row = v[field].row;
+    break;
+  }
+  if (v[activity].given) r.activity = static_cast<Activity>(v[activity].integer);
+  r.code = v[code].text;
+  if (v[system].given) r.system = static_cast<CodeSystem>(v[system].integer);
+  r.performer = v[performer].text;
+  r.performer_row = v[performer].row;
+  return r;
+}
+
+bool PopulationBuilder::add(Collection c, std::span<const FieldValue> fields, std::size_t index) {
+  switch (c) {
+    case Collection::practices: return add(practice_record(fields), index);
+    case Collection::clinicians: return add(clinician_record(fields), index);
+    case Collection::homes: return add(home_record(fields), index);
+    case Collection::residents: return add(resident_record(fields), index);
+    case Collection::stays: return add(stay_record(fields), index);
+    case Collection::admissions: return add(admission_record(fields), index);
+    case Collection::events: return add(event_record(fields), index);
+  }
+  return false;
+}
+
 Index append_event(Population& population, const EventRecord& record) {
   return PopulationBuilder::append_to(population, record);
 }

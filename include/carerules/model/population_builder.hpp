@@ -10,10 +10,12 @@
 
 #include "carerules/model/findings.hpp"
 #include "carerules/model/model.hpp"
+#include "carerules/model/population_schema.hpp"
 
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +95,8 @@ class PopulationBuilder {
   bool add(const StayRecord& r, std::size_t index);
   bool add(const AdmissionRecord& r, std::size_t index);
   bool add(const EventRecord& r, std::size_t index);
+  // A record of `c` as the record reader (io/record_reader.hpp) checked it: one value per schema field.
+  bool add(Collection c, std::span<const FieldValue> fields, std::size_t index);
 
   // Rejects a record that a front end could not even read (wrong type, missing field, bad date text).
   // `reason` completes the sentence `<collection>[<index>] (id "<id>"): field "<field>" = <value> <reason>`,
@@ -140,6 +144,20 @@ class PopulationBuilder {
   friend Index append_event(Population& population, const EventRecord& record);
   static Index append_to(Population& population, const EventRecord& record);
 };
+
+// The builder's records from fields checked against the schema (one per field of schema_of(collection)).
+PracticeRecord practice_record(std::span<const FieldValue> fields);
+ClinicianRecord clinician_record(std::span<const FieldValue> fields);
+HomeRecord home_record(std::span<const FieldValue> fields);
+ResidentRecord resident_record(std::span<const FieldValue> fields);
+StayRecord stay_record(std::span<const FieldValue> fields);
+AdmissionRecord admission_record(std::span<const FieldValue> fields);
+EventRecord event_record(std::span<const FieldValue> fields);
+
+// A finding's sentence: `<label>[<index>] (id "<id>"): field "<field>" = <value> <reason>` (no index when it is
+// negative, no id when empty, no value when empty unless `value_is_json`; no field: `<label>[<index>] <reason>`).
+std::string record_problem(std::string_view label, std::int64_t index, std::string_view id, std::string_view field,
+                           std::string_view value, bool value_is_json, std::string_view reason);
 
 // Adds one event to a built population (the incremental path for vendors): validated as PopulationBuilder
 // does (the id must be new); on success returns the new event's row, otherwise throws InputError (collection
