@@ -48,7 +48,7 @@ PyObject* none() {
 // Repeated text is made once: a category's values by content, ids by where they are held.
 template <typename Read>
 py::object column_data(const Column& column, std::size_t n, Read read) {
-  Value v;
+  CellValue v;
   const auto size = static_cast<py::ssize_t>(n);
   switch (column.type) {
     case ColumnType::date: {
@@ -119,7 +119,7 @@ template <typename Table, typename Read>
 py::dict table_data(const Table& table, std::size_t n, Read read) {
   py::dict out;
   for (const auto& c : table)
-    out[py::str(std::string(c.column.name))] = column_data(c.column, n, [&](std::size_t i, Value& v) { read(c, i, v); });
+    out[py::str(std::string(c.column.name))] = column_data(c.column, n, [&](std::size_t i, CellValue& v) { read(c, i, v); });
   return out;
 }
 
@@ -127,19 +127,19 @@ py::dict task_columns(const ResultHandle& h) {
   const ResultView view = h.view();
   const auto& tasks = h.result.tasks;
   return table_data(carerules::task_columns(), tasks.size(),
-                    [&](const TaskColumn& c, std::size_t i, Value& v) { c.read(view, tasks[i], v); });
+                    [&](const TaskColumn& c, std::size_t i, CellValue& v) { c.read(view, tasks[i], v); });
 }
 
 py::dict payment_columns(const ResultHandle& h) {
   const ResultView view = h.view();
   const auto& lines = h.result.payments;
   return table_data(carerules::payment_columns(), lines.size(),
-                    [&](const PaymentColumn& c, std::size_t i, Value& v) { c.read(view, lines[i], v); });
+                    [&](const PaymentColumn& c, std::size_t i, CellValue& v) { c.read(view, lines[i], v); });
 }
 
 py::dict finding_columns(const std::vector<Finding>& findings) {
   return table_data(carerules::finding_columns(), findings.size(),
-                    [&](const FindingColumn& c, std::size_t i, Value& v) { c.read(findings[i], v); });
+                    [&](const FindingColumn& c, std::size_t i, CellValue& v) { c.read(findings[i], v); });
 }
 
 py::object optional_str(const std::string& s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); }
@@ -174,7 +174,7 @@ std::shared_ptr<const std::vector<Scheme>> scheme_list(const std::vector<std::sh
 // One finding as a dict of its columns (None where it has no value).
 py::dict finding_dict(const Finding& f) {
   py::dict d;
-  Value v;
+  CellValue v;
   for (const FindingColumn& c : carerules::finding_columns()) {
     c.read(f, v);
     const auto name = py::str(std::string(c.column.name));

@@ -52,7 +52,7 @@ void fields(std::ostream& out, const Fields&... kv) {
 
 using KV = std::pair<std::string, std::string>;
 
-void json_value(std::ostream& out, ColumnType type, const Value& v) {
+void json_value(std::ostream& out, ColumnType type, const CellValue& v) {
   if (v.null) {
     out << "null";
     return;
@@ -74,7 +74,7 @@ void json_value(std::ostream& out, ColumnType type, const Value& v) {
 
 // One row as the members of a JSON object, in column order, each key as its column's JsonKey says.
 template <typename Table, typename Read>
-void json_members(std::ostream& out, const Table& table, Value& v, Read read) {
+void json_members(std::ostream& out, const Table& table, CellValue& v, Read read) {
   bool first = true;
   bool group = false;
   for (const auto& c : table) {
@@ -102,7 +102,7 @@ void csv_field(std::ostream& out, std::string_view s) {
   out << '"';
 }
 
-void csv_value(std::ostream& out, ColumnType type, const Value& v) {
+void csv_value(std::ostream& out, ColumnType type, const CellValue& v) {
   if (v.null) return;
   switch (type) {
     case ColumnType::category:
@@ -128,7 +128,7 @@ void csv_table(std::ostream& out, const Table& table, const Rows& rows, Read rea
     csv_field(out, table[i].column.name);
   }
   out << "\r\n";
-  Value v;
+  CellValue v;
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < table.size(); ++i) {
       if (i) out << ',';
@@ -151,17 +151,17 @@ void write_json(std::ostream& out, const ResultView& view, int indent) {
     fields(out, KV{"id", json_string(r.schemes[i].id)}, KV{"version", string_or_null(r.schemes[i].version)});
   });
   out << ',';
-  Value v;
+  CellValue v;
   w.array("tasks", r.tasks.size(), [&](std::size_t i) {
-    json_members(out, task_columns(), v, [&](const TaskColumn& c, Value& value) { c.read(view, r.tasks[i], value); });
+    json_members(out, task_columns(), v, [&](const TaskColumn& c, CellValue& value) { c.read(view, r.tasks[i], value); });
   });
   out << ',';
   w.array("payments", r.payments.size(), [&](std::size_t i) {
-    json_members(out, payment_columns(), v, [&](const PaymentColumn& c, Value& value) { c.read(view, r.payments[i], value); });
+    json_members(out, payment_columns(), v, [&](const PaymentColumn& c, CellValue& value) { c.read(view, r.payments[i], value); });
   });
   out << ',';
   w.array("findings", r.findings.size(), [&](std::size_t i) {
-    json_members(out, finding_columns(), v, [&](const FindingColumn& c, Value& value) { c.read(r.findings[i], value); });
+    json_members(out, finding_columns(), v, [&](const FindingColumn& c, CellValue& value) { c.read(r.findings[i], value); });
   });
   out << ',';
   w.newline(1);
@@ -180,16 +180,16 @@ std::string to_json(const ResultView& view, int indent) {
 }
 
 void write_tasks_csv(std::ostream& out, const ResultView& view) {
-  csv_table(out, task_columns(), view.result.tasks, [&](const TaskColumn& c, const Task& t, Value& v) { c.read(view, t, v); });
+  csv_table(out, task_columns(), view.result.tasks, [&](const TaskColumn& c, const Task& t, CellValue& v) { c.read(view, t, v); });
 }
 
 void write_payments_csv(std::ostream& out, const ResultView& view) {
   csv_table(out, payment_columns(), view.result.payments,
-            [&](const PaymentColumn& c, const PaymentLine& p, Value& v) { c.read(view, p, v); });
+            [&](const PaymentColumn& c, const PaymentLine& p, CellValue& v) { c.read(view, p, v); });
 }
 
 void write_findings_csv(std::ostream& out, const ResultView& view) {
-  csv_table(out, finding_columns(), view.result.findings, [](const FindingColumn& c, const Finding& f, Value& v) { c.read(f, v); });
+  csv_table(out, finding_columns(), view.result.findings, [](const FindingColumn& c, const Finding& f, CellValue& v) { c.read(f, v); });
 }
 
 void write_csv_directory(const std::string& directory, const ResultView& view) {

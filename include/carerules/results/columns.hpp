@@ -42,7 +42,7 @@ struct Column {
 
 // One value of one row, as a column reads it. Reused from row to row (its buffers keep their capacity);
 // text and items point into the result, population and schemes, or into `owned`.
-struct Value {
+struct CellValue {
   bool null = false;
   std::string_view text;                // category, id, text
   std::int64_t number = 0;              // integer, pence; a date as days since 1970-01-01
@@ -68,7 +68,7 @@ struct Value {
 template <typename Row>
 struct ColumnOf {
   Column column;
-  void (*read)(const ResultView& view, const Row& row, Value& out);
+  void (*read)(const ResultView& view, const Row& row, CellValue& out);
 };
 using TaskColumn = ColumnOf<Task>;
 using PaymentColumn = ColumnOf<PaymentLine>;
@@ -76,7 +76,7 @@ using PaymentColumn = ColumnOf<PaymentLine>;
 // Findings stand alone (a loaded population has them before any result), so their columns need no view.
 struct FindingColumn {
   Column column;
-  void (*read)(const Finding& row, Value& out);
+  void (*read)(const Finding& row, CellValue& out);
 };
 
 std::span<const TaskColumn> task_columns() noexcept;
