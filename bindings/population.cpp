@@ -53,6 +53,7 @@ py::list schema_list() {
       d["choices"] = choices;
       d["references"] = f.references ? py::object(py::str(std::string(to_string(*f.references)))) : py::object(py::none());
       d["group"] = f.group.empty() ? py::object(py::none()) : py::object(py::str(std::string(f.group)));
+      d["context_of"] = f.context_of.empty() ? py::object(py::none()) : py::object(py::str(std::string(f.context_of)));
       fields.append(d);
     }
     py::dict c;
@@ -85,6 +86,10 @@ void init_population(py::module_& m) {
             d["stays"] = p.stays.size();
             d["admissions"] = p.admissions.size();
             d["events"] = p.events.size();
+            d["networks"] = p.networks.size();
+            d["registrations"] = p.registrations.size();
+            d["alignments"] = p.alignments.size();
+            d["participations"] = p.participations.size();
             d["codes"] = p.codes.size();
             d["memory_bytes"] = p.memory_bytes();
             return d;
@@ -118,7 +123,7 @@ void init_population(py::module_& m) {
 
   m.def("population_schema", &schema_list,
         "The population's collections and fields (model/population_schema.hpp): [{collection, fields: [{name, "
-        "column, type, presence, choices, references, group}]}], in dependency order");
+        "column, type, presence, choices, references, group, context_of}]}], in dependency order");
   m.def("load_population_json", [](const std::string& text, const std::string& source) { return wrap_population(load_population_json(text, source)); },
         py::arg("text"), py::arg("source") = "population.json");
   m.def("load_population_file", [](const std::string& path) {

@@ -52,7 +52,8 @@ class Population:
 
     @property
     def findings(self) -> list[Finding]:
-        """One `invalid-record` finding per rejected record."""
+        """One `invalid-record` finding per rejected record, and a warning per kept record worth a look
+        (`stay-past-death`)."""
         return [Finding.from_dict(f) for f in self._core.findings]
 
     def summary(self) -> dict[str, int]:

@@ -47,7 +47,8 @@ def rejection_summary(population: _api.Population, shown: int = REASONS_SHOWN) -
     where = ", ".join(f"{c['rejected']:,} in {name}" for name, c in counts.items() if name != "total" and c["rejected"])
     lines = [f"carerules: {rejected:,} of {counts['total']['read']:,} records rejected ({where}) and left out "
              "of every result:"]
-    findings = population.findings
+    # The rejections only: warnings about kept records (stay-past-death) are the evaluation's findings.
+    findings = [f for f in population.findings if f.code == "invalid-record"]
     for f in findings[:shown]:  # each message names the record, the field and the value
         lines.append(f"  {f.message}")
     if len(findings) > shown:

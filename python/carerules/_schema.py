@@ -91,6 +91,7 @@ def _record_schema(collection: str) -> dict[str, Any]:
     required: list[str] = []
     objects: dict[str, dict[str, Any]] = {}
     groups: dict[str, list[str]] = {}
+    context: dict[str, str] = {}  # a field of a group that may stand beside another as its context
     for field in FIELDS[collection]:
         name: str = field["name"]
         if "." in name:
@@ -104,11 +105,16 @@ def _record_schema(collection: str) -> dict[str, Any]:
             required.append(name)
         if field["presence"] == "one_of":
             groups.setdefault(field["group"], []).append(name)
+            if field.get("context_of"):
+                context[name] = field["context_of"]
     record: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
     for names in groups.values():
-        # Exactly one of the group is given (present and not null).
+        # Exactly one of the group is given (present and not null); a field that may stand beside another as
+        # its context (an event's home beside its resident) is the subject only without that other.
         record["oneOf"] = [
-            {"required": [n], "properties": {n: {"type": "string"}}} for n in names
+            {"required": [n], "properties": {n: {"type": "string"},
+                                             **({context[n]: {"type": "null"}} if n in context else {})}}
+            for n in names
         ]
     return record
 

@@ -403,11 +403,7 @@ class RecordValues {
 class Loader {
  public:
   explicit Loader(const std::string& source)
-      : source_(source),
-        readers_{RecordReader(Collection::practices, options), RecordReader(Collection::clinicians, options),
-                 RecordReader(Collection::homes, options),     RecordReader(Collection::residents, options),
-                 RecordReader(Collection::stays, options),     RecordReader(Collection::admissions, options),
-                 RecordReader(Collection::events, options)} {}
+      : source_(source), readers_(make_readers(std::make_index_sequence<collection_count>{})) {}
 
   void record(Collection c, std::size_t index, std::span<const Slot> slots) {
     readers_[static_cast<std::size_t>(c)].add_to(builder, index, values_.of(c, slots));
@@ -438,6 +434,11 @@ class Loader {
 
  private:
   static constexpr ReadOptions options{};  // JSON has types of its own: nothing is read from text
+  // One reader per collection, in Collection order.
+  template <std::size_t... C>
+  static std::array<RecordReader, collection_count> make_readers(std::index_sequence<C...>) {
+    return {RecordReader(static_cast<Collection>(C), options)...};
+  }
   const std::string& source_;
   std::array<RecordReader, collection_count> readers_;
   RecordValues values_;

@@ -176,6 +176,7 @@ bool given(const Value& v) noexcept { return v.kind != Kind::null; }
 // "an event", "a practice": how the rule of a one_of group names the record.
 std::string_view record_noun(Collection c) noexcept {
   switch (c) {
+    case Collection::networks: return "a network";
     case Collection::practices: return "a practice";
     case Collection::clinicians: return "a clinician";
     case Collection::homes: return "a home";
@@ -183,6 +184,9 @@ std::string_view record_noun(Collection c) noexcept {
     case Collection::stays: return "a stay";
     case Collection::admissions: return "an admission";
     case Collection::events: return "an event";
+    case Collection::registrations: return "a registration";
+    case Collection::alignments: return "an alignment";
+    case Collection::participations: return "a participation";
   }
   return "a record";
 }
@@ -329,8 +333,14 @@ bool RecordReader::read_field(std::size_t f, std::span<const Value> values) {
       }
       return std::string(record_noun(spec_.collection)) + " names exactly one of " + names;
     };
+    std::optional<std::size_t> context;
     for (std::size_t g = f; g < f + count; ++g) {
       if (!given(values[g])) continue;
+      // A field that may stand beside the chosen one as its context (an event's home beside its resident).
+      if (first && !context && spec_.fields[g].context_of == spec_.fields[*first].name) {
+        context = g;
+        continue;
+      }
       if (first)
         return fail(spec_.fields[g].name, render_value(values[g]), shown_as_is(values[g]),
                     "is given as well as " + std::string(spec_.fields[*first].name) + " " +
@@ -342,6 +352,12 @@ bool RecordReader::read_field(std::size_t f, std::span<const Value> values) {
     if (chosen.kind != Kind::string) return wrong_type(spec_.fields[*first].name, chosen, "a string", false);
     fields_[*first].given = true;
     fields_[*first].text = chosen.text;
+    if (context) {
+      const Value& beside = values[*context];
+      if (beside.kind != Kind::string) return wrong_type(spec_.fields[*context].name, beside, "a string", false);
+      fields_[*context].given = true;
+      fields_[*context].text = beside.text;
+    }
     return true;
   }
 

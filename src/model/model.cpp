@@ -78,9 +78,11 @@ constexpr std::array<std::pair<std::string_view, Activity>, activity_count> acti
 constexpr std::array<std::pair<std::string_view, Severity>, 3> severities{{
     {"error", Severity::error}, {"warning", Severity::warning}, {"info", Severity::info}}};
 constexpr std::array<std::pair<std::string_view, Collection>, collection_count> collections{{
-    {"practices", Collection::practices}, {"clinicians", Collection::clinicians}, {"homes", Collection::homes},
-    {"residents", Collection::residents}, {"stays", Collection::stays}, {"admissions", Collection::admissions},
-    {"events", Collection::events}}};
+    {"networks", Collection::networks}, {"practices", Collection::practices},
+    {"clinicians", Collection::clinicians}, {"homes", Collection::homes}, {"residents", Collection::residents},
+    {"stays", Collection::stays}, {"admissions", Collection::admissions}, {"events", Collection::events},
+    {"registrations", Collection::registrations}, {"alignments", Collection::alignments},
+    {"participations", Collection::participations}}};
 
 }  // namespace
 
@@ -161,6 +163,7 @@ std::size_t Population::memory_bytes() const noexcept {
   std::size_t total = 0;
   total += bytes(events.id) + bytes(events.date) + bytes(events.subject_kind) + bytes(events.subject) +
            bytes(events.activity) + bytes(events.code) + bytes(events.system) + bytes(events.performer);
+  total += bytes(events.home);
   for (const auto& off : events.offsets) total += bytes(off);
   total += bytes(event_ids) + bytes(codes);
   total += bytes(stays.id) + bytes(stays.resident) + bytes(stays.home) + bytes(stays.start) + bytes(stays.end) +
@@ -192,6 +195,53 @@ Index care_home_on(const Population& pop, Index r, Date day) noexcept {
   for (Index s = range.begin; s < range.end; ++s)
     if (pop.stays.start[s] <= day && (pop.stays.end[s] == no_date || day <= pop.stays.end[s])) return pop.stays.home[s];
   return no_index;
+}
+
+namespace {
+// The row of the period of [begin, end) covering `day`: the last one starting on or before it (so on a day one
+// period ends and the next starts, the next), if it has not ended before `day`; no_index otherwise.
+Index period_on(const std::vector<Date>& start, const std::vector<Date>& end, Index begin, Index end_row,
+                Date day) noexcept {
+  Index found = no_index;
+  for (Index row = begin; row < end_row && start[row] <= day; ++row) found = row;
+  if (found == no_index || (end[found] != no_date && end[found] < day)) return no_index;
+  return found;
+}
+}  // namespace
+
+Index practice_on(const Population& pop, Index r, Date day) noexcept {
+  const auto range = pop.registrations_of(r);
+  if (range.empty()) return pop.residents.practice[r];
+  const Index row = period_on(pop.registrations.start, pop.registrations.end, range.begin, range.end, day);
+  return row == no_index ? no_index : pop.registrations.practice[row];
+}
+
+Index aligned_practice_on(const Population& pop, Index h, Date day) noexcept {
+  const auto range = pop.alignments_of(h);
+  if (range.empty()) return pop.homes.practice[h];
+  const Index row = period_on(pop.alignments.start, pop.alignments.end, range.begin, range.end, day);
+  return row == no_index ? no_index : pop.alignments.practice[row];
+}
+
+bool takes_part_on(const Population& pop, Index practice, std::string_view scheme, Date day,
+                   Date scheme_start) noexcept {
+  const auto name = pop.scheme_names.find(scheme);
+  const auto range = pop.participations_of(practice);
+  bool recorded = false;
+  if (name) {
+    const auto& t = pop.participations;
+    for (Index row = range.begin; row < range.end; ++row) {
+      if (t.scheme[row] != *name) continue;
+      recorded = true;
+      if (t.start[row] <= day && (t.end[row] == no_date || day <= t.end[row])) return true;
+    }
+  }
+  return !recorded && scheme_start <= day;
+}
+
+Index network_on(const Population& pop, Index h, Date day) noexcept {
+  const Index practice = aligned_practice_on(pop, h, day);
+  return practice == no_index ? no_index : pop.practices.network[practice];
 }
 
 }  // namespace carerules

@@ -136,6 +136,15 @@ std::optional<Problem> before_born(std::string_view field, Date day, const Popul
                      format_date(born) + ")"};
 }
 
+// A resident's stay or registration cannot start after their death (on the day they died is possible).
+std::optional<Problem> after_death(std::string_view field, Date day, const Population& pop, Index resident) {
+  const Date died = pop.residents.died[resident];
+  if (died == no_date || day <= died) return std::nullopt;
+  return Problem{field, format_date(day), false,
+                 "is after resident " + quoted(pop.residents.ids.name(resident)) + " died (" + format_date(died) +
+                     ")"};
+}
+
 const Interner& subject_ids(const Population& pop, SubjectKind kind) {
   switch (kind) {
     case SubjectKind::resident: return pop.residents.ids;
@@ -161,6 +170,7 @@ struct CheckedEvent {
   Index subject = no_index;
   Index performer = no_index;
   Activity activity = Activity::none;
+  Index home = no_index;  // context: the home a resident's event names
 };
 
 // The checks shared by PopulationBuilder::add(EventRecord) and append_event (all but the id's).
@@ -173,6 +183,13 @@ std::optional<Problem> check_event(const Population& pop, const EventRecord& r, 
   if (auto p = resolve(subject_ids(pop, r.subject_kind), subject_collection(r.subject_kind), kind, kind, r.subject,
                        rejected, out.subject, r.subject_row))
     return p;
+  if (!r.home.empty()) {
+    if (r.subject_kind != SubjectKind::resident)
+      return Problem{"home", std::string(r.home), false,
+                     "is given as well as " + std::string(kind) + " " + quoted(r.subject) +
+                         ": only a resident's event names a home beside its subject"};
+    if (auto p = resolve(pop.homes.ids, Collection::homes, "home", "home", r.home, rejected, out.home)) return p;
+  }
 
   const bool has_activity = r.activity.has_value() && *r.activity != Activity::none;
   if (has_activity && !r.code.empty())
@@ -207,6 +224,9 @@ std::optional<Problem> check_event(const Population& pop, const EventRecord& r, 
 
 void push_event(Population& pop, Index id, const EventRecord& r, const CheckedEvent& c) {
   auto& e = pop.events;
+  // The context column exists once an event names a home beside its resident.
+  if (c.home != no_index && e.home.empty()) e.home.assign(e.date.size(), no_index);
+  if (!e.home.empty()) e.home.push_back(c.home);
   e.id.push_back(id);
   e.date.push_back(r.date);
   e.subject_kind.push_back(r.subject_kind);
@@ -274,13 +294,17 @@ InputCounts PopulationBuilder::total_counts() const noexcept {
 
 std::optional<Index> PopulationBuilder::find_id(Collection c, std::string_view id) const noexcept {
   switch (c) {
+    case Collection::networks: return pop_.networks.ids.find(id);
     case Collection::practices: return pop_.practices.ids.find(id);
     case Collection::clinicians: return pop_.clinicians.ids.find(id);
     case Collection::homes: return pop_.homes.ids.find(id);
     case Collection::residents: return pop_.residents.ids.find(id);
     case Collection::stays:
     case Collection::admissions:
-    case Collection::events: break;
+    case Collection::events:
+    case Collection::registrations:
+    case Collection::alignments:
+    case Collection::participations: break;
   }
   return std::nullopt;
 }
@@ -369,10 +393,18 @@ bool PopulationBuilder::add(const PracticeRecord& r, std::size_t index) {
   if (!check_id(c, index, r.id, pop_.practices.ids.find(r.id))) return false;
   if (r.list_size && *r.list_size < 0)
     return fail(c, index, r.id, "list_size", std::to_string(*r.list_size), "must not be negative", true);
+  Index network = no_index;
+  if (!r.network.empty()) {
+    const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
+    if (auto p = detail::resolve(pop_.networks.ids, Collection::networks, "network", "network", r.network, rejected,
+                                 network))
+      return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  }
   auto& t = pop_.practices;
   t.ids.intern(r.id);
   t.name.emplace_back(r.name);
   t.list_size.push_back(r.list_size.value_or(-1));
+  t.network.push_back(network);
   accepted_at(c, index);
   return accept(c);
 }
@@ -418,6 +450,12 @@ bool PopulationBuilder::add(const HomeRecord& r, std::size_t index) {
                                  rejected, lead_gp))
       return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
   }
+  Index clinical_lead = no_index;
+  if (!r.clinical_lead.empty()) {
+    if (auto p = detail::resolve(pop_.clinicians.ids, Collection::clinicians, "clinician", "clinical_lead",
+                                 r.clinical_lead, rejected, clinical_lead))
+      return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  }
   auto& t = pop_.homes;
   t.ids.intern(r.id);
   t.name.emplace_back(r.name);
@@ -425,6 +463,8 @@ bool PopulationBuilder::add(const HomeRecord& r, std::size_t index) {
   t.beds.push_back(r.beds ? static_cast<std::int32_t>(*r.beds) : -1);
   t.practice.push_back(practice);
   t.lead_gp.push_back(lead_gp);
+  t.clinical_lead.push_back(clinical_lead);
+  t.cqc_location.emplace_back(r.cqc_location);
   accepted_at(c, index);
   return accept(c);
 }
@@ -458,6 +498,9 @@ bool PopulationBuilder::add(const ResidentRecord& r, std::size_t index) {
     if (s < 0.0 || s > 1.0)
       return fail(c, index, r.id, "risk_score", detail::number_text(s), "is outside 0 to 1", true);
   }
+  if (r.died && *r.died < r.born)
+    return fail(c, index, r.id, "died", format_date(*r.died),
+                "is before the resident was born (" + format_date(r.born) + ")");
   auto& t = pop_.residents;
   t.ids.intern(r.id);
   t.born.push_back(r.born);
@@ -466,6 +509,7 @@ bool PopulationBuilder::add(const ResidentRecord& r, std::size_t index) {
   t.cohort_reason.push_back(r.cohort_reason);
   t.cohort_from.push_back(r.cohort_from.value_or(no_date));
   t.risk_score.push_back(r.risk_score.value_or(std::numeric_limits<double>::quiet_NaN()));
+  t.died.push_back(r.died.value_or(no_date));
   accepted_at(c, index);
   return accept(c);
 }
@@ -486,6 +530,8 @@ bool PopulationBuilder::add(const StayRecord& r, std::size_t index) {
   if (r.end && *r.end < r.start)
     return fail(c, index, r.id, "end", format_date(*r.end), "is before start " + format_date(r.start));
   if (auto p = detail::before_born("start", r.start, pop_, resident))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  if (auto p = detail::after_death("start", r.start, pop_, resident))
     return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
   if (to_string(r.residency).empty()) return fail(c, index, r.id, "residency", {}, "is not one of permanent, temporary");
   if (r.end_reason != EndReason::none) {
@@ -603,9 +649,13 @@ Population PopulationBuilder::finish() {
     detail::gather(t.end, kept);
     detail::gather(t.residency, kept);
     detail::gather(t.end_reason, kept);
+    detail::gather(stay_input_index_, kept);  // by kept row from here on (warn_stays_past_death names them)
     t.id = std::move(new_id);
     pop_.stay_ids = std::move(ids);
   }
+
+  finish_history();
+  warn_stays_past_death();
 
   // Admissions: by resident, then start, then id.
   {
@@ -648,6 +698,7 @@ Population PopulationBuilder::finish() {
     detail::gather(t.code, order);
     detail::gather(t.system, order);
     detail::gather(t.performer, order);
+    if (!t.home.empty()) detail::gather(t.home, order);
     pop_.event_ids.shrink_to_fit();
   }
 
@@ -705,6 +756,7 @@ PracticeRecord practice_record(std::span<const FieldValue> v) {
   r.id = v[id].text;
   r.name = v[name].text;
   if (v[list_size].given) r.list_size = v[list_size].integer;
+  r.network = v[network].text;
   return r;
 }
 
@@ -727,6 +779,8 @@ HomeRecord home_record(std::span<const FieldValue> v) {
   if (v[beds].given) r.beds = v[beds].integer;
   r.practice = v[practice].text;
   r.lead_gp = v[lead_gp].text;
+  r.clinical_lead = v[clinical_lead].text;
+  r.cqc_location = v[cqc_location].text;
   return r;
 }
 
@@ -740,6 +794,7 @@ ResidentRecord resident_record(std::span<const FieldValue> v) {
   if (v[cohort_reason].given) r.cohort_reason = static_cast<CohortReason>(v[cohort_reason].integer);
   if (v[cohort_from].given) r.cohort_from = v[cohort_from].date;
   if (v[risk_score].given) r.risk_score = v[risk_score].number;
+  if (v[died].given) r.died = v[died].date;
   return r;
 }
 
@@ -787,11 +842,14 @@ EventRecord event_record(std::span<const FieldValue> v) {
   if (v[system].given) r.system = static_cast<CodeSystem>(v[system].integer);
   r.performer = v[performer].text;
   r.performer_row = v[performer].row;
+  // Beside a resident the home is context (the reader lets it through only there).
+  if (r.subject_kind == SubjectKind::resident) r.home = v[home].text;
   return r;
 }
 
 bool PopulationBuilder::add(Collection c, std::span<const FieldValue> fields, std::size_t index) {
   switch (c) {
+    case Collection::networks: return add(network_record(fields), index);
     case Collection::practices: return add(practice_record(fields), index);
     case Collection::clinicians: return add(clinician_record(fields), index);
     case Collection::homes: return add(home_record(fields), index);
@@ -799,12 +857,302 @@ bool PopulationBuilder::add(Collection c, std::span<const FieldValue> fields, st
     case Collection::stays: return add(stay_record(fields), index);
     case Collection::admissions: return add(admission_record(fields), index);
     case Collection::events: return add(event_record(fields), index);
+    case Collection::registrations: return add(registration_record(fields), index);
+    case Collection::alignments: return add(alignment_record(fields), index);
+    case Collection::participations: return add(participation_record(fields), index);
   }
   return false;
 }
 
 Index append_event(Population& population, const EventRecord& record) {
   return PopulationBuilder::append_to(population, record);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Networks and the dated history (DESIGN.md "History", "ehch-des").
+
+bool PopulationBuilder::add(const NetworkRecord& r, std::size_t index) {
+  constexpr auto c = Collection::networks;
+  if (!check_id(c, index, r.id, pop_.networks.ids.find(r.id))) return false;
+  auto& t = pop_.networks;
+  t.ids.intern(r.id);
+  t.name.emplace_back(r.name);
+  accepted_at(c, index);
+  return accept(c);
+}
+
+bool PopulationBuilder::add(const RegistrationRecord& r, std::size_t index) {
+  constexpr auto c = Collection::registrations;
+  const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
+  if (!check_id(c, index, r.id, pop_.registration_ids.find(r.id))) return false;
+  if (r.resident.empty()) return fail(c, index, r.id, "resident", {}, "is missing: a registration is a resident's");
+  Index resident = no_index;
+  if (auto p = detail::resolve(pop_.residents.ids, Collection::residents, "resident", "resident", r.resident, rejected,
+                               resident))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  if (r.practice.empty()) return fail(c, index, r.id, "practice", {}, "is missing: a registration is with a practice");
+  Index practice = no_index;
+  if (auto p = detail::resolve(pop_.practices.ids, Collection::practices, "practice", "practice", r.practice, rejected,
+                               practice))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  if (r.end && *r.end < r.start)
+    return fail(c, index, r.id, "end", format_date(*r.end), "is before start " + format_date(r.start));
+  if (auto p = detail::before_born("start", r.start, pop_, resident))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  if (auto p = detail::after_death("start", r.start, pop_, resident))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  auto& t = pop_.registrations;
+  t.id.push_back(pop_.registration_ids.intern(r.id));
+  t.resident.push_back(resident);
+  t.practice.push_back(practice);
+  t.start.push_back(r.start);
+  t.end.push_back(r.end.value_or(no_date));
+  accepted_at(c, index);
+  return accept(c);
+}
+
+bool PopulationBuilder::add(const AlignmentRecord& r, std::size_t index) {
+  constexpr auto c = Collection::alignments;
+  const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
+  if (!check_id(c, index, r.id, pop_.alignment_ids.find(r.id))) return false;
+  if (r.home.empty()) return fail(c, index, r.id, "home", {}, "is missing: an alignment is a home's");
+  Index home = no_index;
+  if (auto p = detail::resolve(pop_.homes.ids, Collection::homes, "home", "home", r.home, rejected, home))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  if (r.practice.empty()) return fail(c, index, r.id, "practice", {}, "is missing: a home is aligned to a practice");
+  Index practice = no_index;
+  if (auto p = detail::resolve(pop_.practices.ids, Collection::practices, "practice", "practice", r.practice, rejected,
+                               practice))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  if (r.end && *r.end < r.start)
+    return fail(c, index, r.id, "end", format_date(*r.end), "is before start " + format_date(r.start));
+  auto& t = pop_.alignments;
+  t.id.push_back(pop_.alignment_ids.intern(r.id));
+  t.home.push_back(home);
+  t.practice.push_back(practice);
+  t.start.push_back(r.start);
+  t.end.push_back(r.end.value_or(no_date));
+  accepted_at(c, index);
+  return accept(c);
+}
+
+bool PopulationBuilder::add(const ParticipationRecord& r, std::size_t index) {
+  constexpr auto c = Collection::participations;
+  const detail::RejectedLookup rejected{&rejected_ids_, &rejected_index_};
+  if (!check_id(c, index, r.id, pop_.participation_ids.find(r.id))) return false;
+  if (r.practice.empty()) return fail(c, index, r.id, "practice", {}, "is missing: a participation is a practice's");
+  Index practice = no_index;
+  if (auto p = detail::resolve(pop_.practices.ids, Collection::practices, "practice", "practice", r.practice, rejected,
+                               practice))
+    return fail(c, index, r.id, p->field, p->value, std::move(p->reason));
+  if (r.scheme.empty()) return fail(c, index, r.id, "scheme", {}, "is empty: a participation names a scheme's id");
+  if (r.end && *r.end < r.start)
+    return fail(c, index, r.id, "end", format_date(*r.end), "is before start " + format_date(r.start));
+  auto& t = pop_.participations;
+  t.id.push_back(pop_.participation_ids.intern(r.id));
+  t.practice.push_back(practice);
+  t.scheme.push_back(pop_.scheme_names.intern(r.scheme));
+  t.start.push_back(r.start);
+  t.end.push_back(r.end.value_or(no_date));
+  accepted_at(c, index);
+  return accept(c);
+}
+
+void PopulationBuilder::reject_overlap(Collection c, std::size_t index, std::string_view id, Date start,
+                                       std::string_view noun, std::string_view other_id, std::size_t other_index,
+                                       Date other_start, Date other_end, std::string_view owner,
+                                       std::string_view rule) {
+  const std::string span = other_end == no_date ? "from " + format_date(other_start) + ", not ended"
+                                                : format_date(other_start) + " to " + format_date(other_end);
+  fail(c, index, id, "start", format_date(start),
+       "overlaps " + std::string(noun) + " " + quoted(other_id) + " (" + std::string(to_string(c)) + "[" +
+           std::to_string(other_index) + "], " + span + ") of " + std::string(owner) + ": " + std::string(rule));
+  // fail() counted a new read and rejection; the record was read once and had been accepted.
+  --counts_[col(c)].read;
+  --counts_[col(c)].accepted;
+}
+
+namespace detail {
+namespace {
+
+// The rows of a dated-history table ordered by owner, then `key` (the scheme of a participation; none
+// elsewhere), start and id; a period that overlaps the kept one before it of the same owner and key (it starts
+// before that one's end, or that one has none) is passed to `reject` and left out. Returns the kept rows;
+// `offsets` (owners + 1 entries) index them by owner.
+template <typename Reject>
+std::vector<Index> keep_periods(const std::vector<Index>& owner, std::size_t owners, const std::vector<Index>* key,
+                                const std::vector<Date>& start, const std::vector<Date>& end,
+                                const std::vector<Index>& id, const Interner& ids, std::vector<Index>& offsets,
+                                Reject reject) {
+  std::vector<Index> group_offsets;
+  auto order = bucket(owner, owners, group_offsets);
+  const auto before = [&](Index a, Index b) {
+    if (key != nullptr && (*key)[a] != (*key)[b]) return (*key)[a] < (*key)[b];
+    if (start[a] != start[b]) return start[a] < start[b];
+    return ids.name(id[a]) < ids.name(id[b]);
+  };
+  std::vector<Index> kept;
+  kept.reserve(order.size());
+  offsets.assign(owners + 1, 0);
+  for (std::size_t g = 0; g < owners; ++g) {
+    const auto first = order.begin() + group_offsets[g];
+    const auto last = order.begin() + group_offsets[g + 1];
+    std::sort(first, last, before);
+    Index previous = no_index;
+    for (auto it = first; it != last; ++it) {
+      const Index row = *it;
+      if (previous != no_index && (key == nullptr || (*key)[previous] == (*key)[row]) &&
+          (end[previous] == no_date || start[row] < end[previous])) {
+        reject(row, previous);
+        continue;
+      }
+      kept.push_back(row);
+      previous = row;
+    }
+    offsets[g + 1] = static_cast<Index>(kept.size());
+  }
+  return kept;
+}
+
+// Keeps `kept` rows of the table's id column, re-interning the ids in row order (rejected ids are forgotten).
+void keep_ids(std::vector<Index>& id, Interner& ids, const std::vector<Index>& kept) {
+  Interner out;
+  out.reserve(kept.size());
+  std::vector<Index> new_id;
+  new_id.reserve(kept.size());
+  for (const Index row : kept) new_id.push_back(out.intern(ids.name(id[row])));
+  id = std::move(new_id);
+  ids = std::move(out);
+}
+
+}  // namespace
+}  // namespace detail
+
+void PopulationBuilder::finish_history() {
+  {
+    constexpr auto c = Collection::registrations;
+    auto& t = pop_.registrations;
+    const auto& where = accepted_index_[col(c)];
+    const auto kept = detail::keep_periods(
+        t.resident, pop_.residents.size(), nullptr, t.start, t.end, t.id, pop_.registration_ids, t.offsets,
+        [&](Index row, Index previous) {
+          reject_overlap(c, where[row], pop_.registration_ids.name(t.id[row]), t.start[row], "registration",
+                         pop_.registration_ids.name(t.id[previous]), where[previous], t.start[previous],
+                         t.end[previous], "resident " + quoted(pop_.residents.ids.name(t.resident[row])),
+                         "a resident's next registration starts on or after the previous one's end date");
+        });
+    detail::keep_ids(t.id, pop_.registration_ids, kept);
+    detail::gather(t.resident, kept);
+    detail::gather(t.practice, kept);
+    detail::gather(t.start, kept);
+    detail::gather(t.end, kept);
+  }
+  {
+    constexpr auto c = Collection::alignments;
+    auto& t = pop_.alignments;
+    const auto& where = accepted_index_[col(c)];
+    const auto kept = detail::keep_periods(
+        t.home, pop_.homes.size(), nullptr, t.start, t.end, t.id, pop_.alignment_ids, t.offsets,
+        [&](Index row, Index previous) {
+          reject_overlap(c, where[row], pop_.alignment_ids.name(t.id[row]), t.start[row], "alignment",
+                         pop_.alignment_ids.name(t.id[previous]), where[previous], t.start[previous],
+                         t.end[previous], "home " + quoted(pop_.homes.ids.name(t.home[row])),
+                         "a home's next alignment starts on or after the previous one's end date");
+        });
+    detail::keep_ids(t.id, pop_.alignment_ids, kept);
+    detail::gather(t.home, kept);
+    detail::gather(t.practice, kept);
+    detail::gather(t.start, kept);
+    detail::gather(t.end, kept);
+  }
+  {
+    constexpr auto c = Collection::participations;
+    auto& t = pop_.participations;
+    const auto& where = accepted_index_[col(c)];
+    const auto kept = detail::keep_periods(
+        t.practice, pop_.practices.size(), &t.scheme, t.start, t.end, t.id, pop_.participation_ids, t.offsets,
+        [&](Index row, Index previous) {
+          reject_overlap(c, where[row], pop_.participation_ids.name(t.id[row]), t.start[row], "participation",
+                         pop_.participation_ids.name(t.id[previous]), where[previous], t.start[previous],
+                         t.end[previous],
+                         "practice " + quoted(pop_.practices.ids.name(t.practice[row])) + " in scheme " +
+                             quoted(pop_.scheme_names.name(t.scheme[row])),
+                         "a practice's next participation in a scheme starts on or after the previous one's end "
+                         "date");
+        });
+    detail::keep_ids(t.id, pop_.participation_ids, kept);
+    detail::gather(t.practice, kept);
+    detail::gather(t.scheme, kept);
+    detail::gather(t.start, kept);
+    detail::gather(t.end, kept);
+  }
+}
+
+// A stay that runs past the resident's death (it ends later, or has not ended): kept, and a warning, since the
+// death ends it (DESIGN.md "History"). Called once the overlapping stays are gone.
+void PopulationBuilder::warn_stays_past_death() {
+  const auto& t = pop_.stays;
+  for (Index row = 0; row < t.size(); ++row) {
+    const Index r = t.resident[row];
+    const Date died = pop_.residents.died[r];
+    if (died == no_date || (t.end[row] != no_date && t.end[row] <= died)) continue;
+    const std::string& id = pop_.stay_ids.name(t.id[row]);
+    const std::string& resident = pop_.residents.ids.name(r);
+    Finding f;
+    f.severity = Severity::warning;
+    f.code = std::string(finding_code::stay_past_death);
+    f.subject_kind = "resident";
+    f.subject = resident;
+    f.collection = std::string(to_string(Collection::stays));
+    f.index = static_cast<std::int64_t>(stay_input_index_[row]);
+    f.field = "end";
+    f.value = t.end[row] == no_date ? std::string() : format_date(t.end[row]);
+    const std::string reason = (t.end[row] == no_date ? "is not given, but resident " : "is after resident ") +
+                               quoted(resident) + " died (" + format_date(died) + "): the death ends the stay";
+    f.message = detail::compose(detail::record_label(f.collection, f.index, id), "end", f.value, false, reason);
+    findings_.push_back(std::move(f));
+  }
+}
+
+NetworkRecord network_record(std::span<const FieldValue> v) {
+  using namespace schema::network;
+  NetworkRecord r;
+  r.id = v[id].text;
+  r.name = v[name].text;
+  return r;
+}
+
+RegistrationRecord registration_record(std::span<const FieldValue> v) {
+  using namespace schema::registration;
+  RegistrationRecord r;
+  r.id = v[id].text;
+  r.resident = v[resident].text;
+  r.practice = v[practice].text;
+  r.start = v[start].date;
+  if (v[end].given) r.end = v[end].date;
+  return r;
+}
+
+AlignmentRecord alignment_record(std::span<const FieldValue> v) {
+  using namespace schema::alignment;
+  AlignmentRecord r;
+  r.id = v[id].text;
+  r.home = v[home].text;
+  r.practice = v[practice].text;
+  r.start = v[start].date;
+  if (v[end].given) r.end = v[end].date;
+  return r;
+}
+
+ParticipationRecord participation_record(std::span<const FieldValue> v) {
+  using namespace schema::participation;
+  ParticipationRecord r;
+  r.id = v[id].text;
+  r.practice = v[practice].text;
+  r.scheme = v[scheme].text;
+  r.start = v[start].date;
+  if (v[end].given) r.end = v[end].date;
+  return r;
 }
 
 }  // namespace carerules

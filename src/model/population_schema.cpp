@@ -6,6 +6,7 @@ namespace carerules {
 namespace {
 
 constexpr std::array<CollectionSpec, collection_count> collections{{
+    {Collection::networks, schema::network_fields},
     {Collection::practices, schema::practice_fields},
     {Collection::clinicians, schema::clinician_fields},
     {Collection::homes, schema::home_fields},
@@ -13,13 +14,25 @@ constexpr std::array<CollectionSpec, collection_count> collections{{
     {Collection::stays, schema::stay_fields},
     {Collection::admissions, schema::admission_fields},
     {Collection::events, schema::event_fields},
+    {Collection::registrations, schema::registration_fields},
+    {Collection::alignments, schema::alignment_fields},
+    {Collection::participations, schema::participation_fields},
 }};
 
 // The enum constants above name the positions of the tables: a field added to one but not the other fails here.
 constexpr bool at(std::span<const FieldSpec> fields, std::size_t index, std::string_view name) {
   return index < fields.size() && fields[index].name == name;
 }
+static_assert(at(schema::network_fields, schema::network::name, "name"));
 static_assert(at(schema::practice_fields, schema::practice::list_size, "list_size"));
+static_assert(at(schema::practice_fields, schema::practice::network, "network"));
+static_assert(at(schema::home_fields, schema::home::clinical_lead, "clinical_lead"));
+static_assert(at(schema::home_fields, schema::home::cqc_location, "cqc_location"));
+static_assert(at(schema::resident_fields, schema::resident::died, "died"));
+static_assert(at(schema::registration_fields, schema::registration::end, "end"));
+static_assert(at(schema::alignment_fields, schema::alignment::end, "end"));
+static_assert(at(schema::participation_fields, schema::participation::scheme, "scheme"));
+static_assert(at(schema::participation_fields, schema::participation::end, "end"));
 static_assert(at(schema::clinician_fields, schema::clinician::qualifications, "qualifications"));
 static_assert(at(schema::home_fields, schema::home::lead_gp, "lead_gp"));
 static_assert(at(schema::resident_fields, schema::resident::cohort_reason, "cohort.reason"));

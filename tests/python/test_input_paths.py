@@ -14,11 +14,16 @@ import carerules
 from carerules import _core, _frames
 
 BASE: dict[str, list[dict[str, Any]]] = {
+    "networks": [
+        {"id": "N1", "name": "North PCN"},
+        {"id": "N1", "name": "Twice"},
+    ],
     "practices": [
-        {"id": "P1", "name": "Park Surgery", "list_size": "9500"},
+        {"id": "P1", "name": "Park Surgery", "list_size": "9500", "network": "N1"},
         {"id": "P2", "name": "Bad list", "list_size": "-3"},
         {"id": "P1", "name": "Twice"},
         {"name": "No id"},
+        {"id": "P4", "network": "N9"},
     ],
     "clinicians": [
         {"id": "C1", "practice": "P1", "role": "gp"},
@@ -27,10 +32,12 @@ BASE: dict[str, list[dict[str, Any]]] = {
         {"id": "C3", "practice": "P2", "role": "gp"},
     ],
     "homes": [
-        {"id": "H1", "name": "Oak Lodge", "kind": "nursing", "beds": "42", "practice": "P1", "lead_gp": "C1"},
+        {"id": "H1", "name": "Oak Lodge", "kind": "nursing", "beds": "42", "practice": "P1", "lead_gp": "C1",
+         "clinical_lead": "C1", "cqc_location": "1-123456789"},
         {"id": "H2", "kind": "residential"},
         {"id": "H3", "name": "Elm", "beds": "12.5"},
         {"id": "H4", "name": "Ash", "lead_gp": "C9"},
+        {"id": "H5", "name": "Yew", "clinical_lead": "C9"},
     ],
     "residents": [
         {"id": "R1", "born": "1931-05-02", "practice": "P1", "declined_aligned_practice": "false",
@@ -40,6 +47,8 @@ BASE: dict[str, list[dict[str, Any]]] = {
         {"id": "R4", "born": "1930-01-01", "practice": "P1", "cohort_reason": "risk_tool"},
         {"id": "R5", "born": "1930-01-01", "practice": "P1", "risk_score": "2"},
         {"id": "R6", "born": "1930-01-01", "practice": "P1", "declined_aligned_practice": "no"},
+        {"id": "R7", "born": "1930-01-01", "practice": "P1", "died": "2026-02-03"},
+        {"id": "R8", "born": "1930-01-01", "practice": "P1", "died": "1920-01-01"},
     ],
     "stays": [
         {"id": "S1", "resident": "R1", "home": "H1", "start": "2025-01-10", "residency": "permanent"},
@@ -48,11 +57,29 @@ BASE: dict[str, list[dict[str, Any]]] = {
         {"id": "S4", "resident": "R1", "home": "H1", "start": "2025-03-01", "residency": "temporary"},
         {"id": "S5", "resident": "R5", "home": "H1", "start": "2025-01-01", "end": "2024-12-01",
          "residency": "temporary", "end_reason": "death"},
+        {"id": "S6", "resident": "R7", "home": "H1", "start": "2025-01-01", "residency": "permanent"},
+        {"id": "S7", "resident": "R7", "home": "H1", "start": "2026-03-01", "residency": "permanent"},
     ],
     "admissions": [
         {"id": "A1", "resident": "R1", "start": "2025-03-01", "end": "2025-03-05", "method": "emergency"},
         {"id": "A2", "resident": "R1", "start": "2025-03-05", "end": "2025-03-01", "method": "emergency"},
         {"id": "A3", "resident": "R1", "start": "2025-03-05", "method": "urgent"},
+    ],
+    "registrations": [
+        {"id": "G1", "resident": "R1", "practice": "P1", "start": "2019-05-01", "end": "2025-06-30"},
+        {"id": "G2", "resident": "R1", "practice": "P1", "start": "2025-06-01"},
+        {"id": "G3", "resident": "R9", "practice": "P1", "start": "2019-05-01"},
+        {"id": "G4", "resident": "R7", "practice": "P1", "start": "2025-07-01", "end": "2025-05-01"},
+    ],
+    "alignments": [
+        {"id": "L1", "home": "H1", "practice": "P1", "start": "2015-04-01"},
+        {"id": "L2", "home": "H1", "practice": "P1", "start": "2016-01-01"},
+        {"id": "L3", "home": "H1", "practice": "P9", "start": "2015-04-01"},
+    ],
+    "participations": [
+        {"id": "T1", "practice": "P1", "scheme": "care-homes-es", "start": "2015-10-01"},
+        {"id": "T2", "practice": "P1", "scheme": "care-homes-es", "start": "2015-13-01"},
+        {"id": "T3", "practice": "P1", "scheme": "ehch-des", "start": "2020-08-01", "end": "2021-03-31"},
     ],
 }
 
@@ -76,6 +103,8 @@ EVENTS: list[dict[str, Any]] = [
     {"id": "E15", "date": "2025-01-22", "resident": "R1", "activity": "care_plan", "performer": "C2"},
     {"id": "E16", "resident": "R1", "activity": "care_plan"},
     {"id": "E17", "date": "2025-01-22T10:00", "resident": "R1", "activity": "care_plan"},
+    {"id": "E18", "date": "2025-01-10", "resident": "R1", "home": "H1", "code": "160734000"},
+    {"id": "E19", "date": "2025-01-10", "resident": "R1", "home": "H9", "code": "160734000"},
 ]
 
 NAMES_A_REJECTED_RECORD = {"E13": ("resident", "residents"), "E15": ("clinician", "clinicians")}
@@ -115,8 +144,10 @@ def frame(collection: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(typed, columns=list(_frames.COLUMNS[collection]), dtype=object)
 
 
-def outcome(population: _core.Population) -> tuple[dict[str, list[str]], list[tuple[Any, ...]]]:
-    ids = {kind: population.ids(kind) for kind in ("practice", "clinician", "home", "resident")}
+def outcome(population: _core.Population) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    ids: dict[str, Any] = {kind: population.ids(kind) for kind in ("practice", "clinician", "home", "resident")}
+    # The rows of every table (networks and the dated history have no ids() of their own).
+    ids["summary"] = {k: v for k, v in population.summary().items() if k != "memory_bytes"}
     findings = [(f["collection"], f["index"], f["subject"], f["field"], f["value"], f["message"])
                 for f in population.findings]
     return ids, findings
@@ -134,9 +165,18 @@ def by_json() -> _core.Population:
 def test_json_rejects_what_the_records_get_wrong(by_json: _core.Population) -> None:
     # The records are not all good: the comparisons below compare rejections, not only acceptances.
     counts = by_json.counts
-    assert counts["events"] == {"read": 17, "accepted": 3, "rejected": 14}
-    assert counts["total"] == {"read": 43, "accepted": 9, "rejected": 34}
-    assert by_json.ids("resident") == ["R1"]
+    # E7 and E18 name their home beside their resident: accepted; E19's home is unknown.
+    assert counts["events"] == {"read": 19, "accepted": 5, "rejected": 14}
+    assert counts["networks"] == {"read": 2, "accepted": 1, "rejected": 1}
+    assert counts["registrations"] == {"read": 4, "accepted": 1, "rejected": 3}
+    assert counts["alignments"] == {"read": 3, "accepted": 1, "rejected": 2}
+    assert counts["participations"] == {"read": 3, "accepted": 2, "rejected": 1}
+    assert counts["total"] == {"read": 71, "accepted": 21, "rejected": 50}
+    assert by_json.ids("resident") == ["R1", "R7"]
+    # S6 runs past R7's death: kept, with a warning; S7 starts after it: rejected.
+    warnings = [f for f in by_json.findings if f["severity"] == "warning"]
+    assert [(f["code"], f["subject"], f["collection"], f["index"]) for f in warnings] == [
+        ("stay-past-death", "R7", "stays", 5)]
 
 
 def test_dataframes_give_the_json_loaders_records_and_findings(by_json: _core.Population) -> None:
@@ -183,5 +223,28 @@ def test_append_event_accepts_and_rejects_each_event_as_the_loader_does(by_json:
             assert str(e) == expected
         else:
             accepted.append(event["id"])
-    assert accepted == ["E1", "E2", "E3"]
+    assert accepted == ["E1", "E2", "E3", "E7", "E18"]
     assert population.summary()["events"] == len(accepted)
+
+
+def test_a_parquet_folder_gives_the_json_loaders_records_and_findings(tmp_path: Path) -> None:
+    # Parquet columns are typed: the records as a population file types them. R6's "no" (a text among true and
+    # false) cannot share a typed column with them, so R6 is left out of both.
+    collections = {c: [r for r in rows if r.get("id") != "R6"] for c, rows in BASE.items()}
+    doc: dict[str, Any] = {"format": "carerules.population/1"}
+    for collection, rows in collections.items():
+        doc[collection] = [json_record(collection, r) for r in rows]
+    doc["events"] = [json_record("events", r) for r in EVENTS]
+    by_json = _core.load_population_json(json.dumps(doc))
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    frames = {c: frame(c, rows) for c, rows in collections.items()}
+    frames["events"] = frame("events", EVENTS)
+    for collection, f in frames.items():
+        f = f.copy()
+        if "qualifications" in f:
+            f["qualifications"] = f["qualifications"].map(lambda q: ";".join(q) if isinstance(q, list) else q)
+        f.to_parquet(folder / f"{collection}.parquet", index=False)
+    from_parquet = carerules.read_parquet(folder).core
+    assert by_json.counts["registrations"]["accepted"] == 1
+    assert outcome(from_parquet) == outcome(by_json)

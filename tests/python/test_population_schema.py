@@ -21,7 +21,8 @@ INPUT_FORMAT = ROOT / "docs" / "input-format.md"
 
 
 def test_the_collections_are_the_loaders_in_dependency_order() -> None:
-    assert _schema.COLLECTIONS == ("practices", "clinicians", "homes", "residents", "stays", "admissions", "events")
+    assert _schema.COLLECTIONS == ("networks", "practices", "clinicians", "homes", "residents", "stays", "admissions",
+                                   "events", "registrations", "alignments", "participations")
     assert _frames.COLLECTIONS == _schema.COLLECTIONS
     for c in _schema.SCHEMA:
         assert c["fields"][0]["name"] == "id" and c["fields"][0]["presence"] == "required"
@@ -36,6 +37,9 @@ def test_column_lists_come_from_the_schema() -> None:
     assert _parquet.KINDS["residents"]["cohort_from"] == "d"
     assert _parquet.KINDS["clinicians"]["qualifications"] == "q"
     assert _schema.ONE_OF["events"] == {"subject": ("resident", "home", "clinician")}
+    assert _frames.COLUMNS["registrations"] == ("id", "resident", "practice", "start", "end")
+    assert _parquet.REQUIRED["participations"] == ("id", "practice", "scheme", "start")
+    assert _parquet.KINDS["residents"]["died"] == "d"
 
 
 def test_choices_are_the_enumerations_the_loader_accepts() -> None:
@@ -75,7 +79,11 @@ def test_the_demo_population_is_valid(validator: jsonschema.Draft202012Validator
         ("residents", {"id": "R2", "born": "1931-05-02", "practice": "P1", "cohort": {"reason": "frailty"}}),
         ("residents", {"id": "R2", "born": "1931-05-02", "practice": "P1", "cohort": "care_home"}),
         ("stays", {"id": "S2", "resident": "R1", "home": "H1", "start": "2025-01-10"}),
-        ("events", {"id": "E2", "date": "2025-01-10", "resident": "R1", "home": "H1", "activity": "care_plan"}),
+        ("events", {"id": "E2", "date": "2025-01-10", "resident": "R1", "clinician": "C1", "activity": "care_plan"}),
+        ("events", {"id": "E2", "date": "2025-01-10", "home": "H1", "clinician": "C1", "activity": "clinic_visit"}),
+        ("registrations", {"id": "G1", "resident": "R1", "practice": "P1"}),
+        ("participations", {"id": "T1", "practice": "P1", "scheme": 3, "start": "2015-04-01"}),
+        ("residents", {"id": "R2", "born": "1931-05-02", "practice": "P1", "died": "2026-02-30T10:00"}),
         ("events", {"id": "E2", "date": "2025-01-10", "activity": "care_plan"}),
         ("clinicians", {"id": "C2", "practice": "P1", "role": "gp", "qualifications": "district-nurse-pgdip"}),
     ],
@@ -116,3 +124,16 @@ def test_the_input_format_docs_list_every_field_of_the_schema() -> None:
         for f in fields:
             required = documented[collection][f["name"].split(".")[0]]
             assert (required == "yes") == (f["presence"] == "required"), (collection, f["name"], required)
+
+
+def test_an_event_may_name_its_home_beside_its_resident(validator: jsonschema.Draft202012Validator) -> None:
+    # The home a register code records is context, not a second subject: valid for the schema and the loader.
+    doc = {
+        "format": "carerules.population/1",
+        "practices": [{"id": "P1"}],
+        "homes": [{"id": "H1", "name": "Oak Lodge"}],
+        "residents": [{"id": "R1", "born": "1931-05-02", "practice": "P1"}],
+        "events": [{"id": "E1", "date": "2025-01-10", "resident": "R1", "home": "H1", "code": "160734000"}],
+    }
+    assert list(validator.iter_errors(doc)) == []
+    assert _core.load_population_json(json.dumps(doc)).counts["events"]["accepted"] == 1

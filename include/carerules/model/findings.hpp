@@ -29,11 +29,26 @@ inline constexpr std::string_view cohort_over_5_percent = "cohort-over-5-percent
 inline constexpr std::string_view clinical_judgement_over_2_percent = "clinical-judgement-over-2-percent";
 inline constexpr std::string_view care_home_resident_not_in_cohort = "care-home-resident-not-in-cohort";
 inline constexpr std::string_view risk_tool_not_in_cohort = "risk-tool-not-in-cohort";
+// Input warnings (the record is kept): a stay that runs past the resident's date of death.
+inline constexpr std::string_view stay_past_death = "stay-past-death";
 }  // namespace finding_code
 
-// The collections of a population, in the order their records are read.
-enum class Collection : std::uint8_t { practices, clinicians, homes, residents, stays, admissions, events };
-inline constexpr std::size_t collection_count = 7;
+// The collections of a population, in the order their records are read (a reference names a collection read
+// before it: networks before the practices that name them; the dated history after the events, which need none of it).
+enum class Collection : std::uint8_t {
+  networks,
+  practices,
+  clinicians,
+  homes,
+  residents,
+  stays,
+  admissions,
+  events,
+  registrations,
+  alignments,
+  participations,
+};
+inline constexpr std::size_t collection_count = 11;
 std::string_view to_string(Collection c) noexcept;
 std::optional<Collection> collection_from_string(std::string_view s) noexcept;
 

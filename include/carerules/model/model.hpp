@@ -100,10 +100,18 @@ std::optional<Qualification> qualification_from_string(std::string_view s) noexc
 // Sentinel for "no date" in date columns (an open stay's end, a resident outside any cohort).
 inline constexpr Date no_date = Date{date::days{std::numeric_limits<int>::max()}};
 
+// Primary care networks (ehch-des): practices belong to one; a home's network is its aligned practice's.
+struct NetworkTable {
+  Interner ids;
+  std::vector<std::string> name;
+  std::size_t size() const noexcept { return name.size(); }
+};
+
 struct PracticeTable {
   Interner ids;
   std::vector<std::string> name;
   std::vector<std::int64_t> list_size;  // -1 when not given
+  std::vector<Index> network;           // no_index when not given
   std::size_t size() const noexcept { return name.size(); }
 };
 
@@ -114,6 +122,8 @@ struct HomeTable {
   std::vector<std::int32_t> beds;  // -1 when not given
   std::vector<Index> practice;  // aligned practice, or no_index
   std::vector<Index> lead_gp;   // clinician, or no_index
+  std::vector<Index> clinical_lead;        // clinician (ehch-des), or no_index
+  std::vector<std::string> cqc_location;   // CQC location id as given, empty when not given
   std::size_t size() const noexcept { return name.size(); }
 };
 
@@ -133,6 +143,7 @@ struct ResidentTable {
   std::vector<CohortReason> cohort_reason;
   std::vector<Date> cohort_from;   // no_date when not in a cohort
   std::vector<double> risk_score;  // NaN when not given (a score, not an amount)
+  std::vector<Date> died;          // no_date when not given
   std::size_t size() const noexcept { return born.size(); }
 };
 
@@ -172,12 +183,55 @@ struct EventTable {
   std::vector<Index> code;         // into Population::codes, or no_index
   std::vector<CodeSystem> system;
   std::vector<Index> performer;    // clinician, or no_index
+  // A resident's event may name a home beside it (the home a register code records: context, not a subject).
+  // Empty while no event names one (most populations: no memory spent); otherwise one per row, no_index where
+  // the event names none. Read it with Population::context_home.
+  std::vector<Index> home;
   std::array<std::vector<Index>, 4> offsets;
   std::size_t size() const noexcept { return date.size(); }
 };
 
+// Dated history (DESIGN.md "History"): periods with start and end both included, end no_date while they last.
+// Rows sorted by (owner, start, id); rows of owner o are [offsets[o], offsets[o + 1]). Periods of one owner do
+// not overlap, except that one may start on the day the previous ends (that day belongs to the later one).
+
+// A resident's registration with a practice over time; owner: the resident.
+struct RegistrationTable {
+  std::vector<Index> id;  // into Population::registration_ids
+  std::vector<Index> resident;
+  std::vector<Index> practice;
+  std::vector<Date> start;
+  std::vector<Date> end;
+  std::vector<Index> offsets;
+  std::size_t size() const noexcept { return start.size(); }
+};
+
+// A home's alignment to a practice over time; owner: the home.
+struct AlignmentTable {
+  std::vector<Index> id;  // into Population::alignment_ids
+  std::vector<Index> home;
+  std::vector<Index> practice;
+  std::vector<Date> start;
+  std::vector<Date> end;
+  std::vector<Index> offsets;
+  std::size_t size() const noexcept { return start.size(); }
+};
+
+// A practice's participation in a scheme over time; owner: the practice. Rows sorted by (practice, scheme,
+// start, id): periods of one practice in one scheme do not overlap.
+struct ParticipationTable {
+  std::vector<Index> id;  // into Population::participation_ids
+  std::vector<Index> practice;
+  std::vector<Index> scheme;  // into Population::scheme_names (scheme ids as given)
+  std::vector<Date> start;
+  std::vector<Date> end;
+  std::vector<Index> offsets;
+  std::size_t size() const noexcept { return start.size(); }
+};
+
 class Population {
  public:
+  NetworkTable networks;
   PracticeTable practices;
   HomeTable homes;
   ClinicianTable clinicians;
@@ -185,7 +239,14 @@ class Population {
   StayTable stays;
   AdmissionTable admissions;
   EventTable events;
+  RegistrationTable registrations;
+  AlignmentTable alignments;
+  ParticipationTable participations;
   Interner stay_ids;
+  Interner registration_ids;
+  Interner alignment_ids;
+  Interner participation_ids;
+  Interner scheme_names;  // the schemes participations name
   Interner admission_ids;
   CompactInterner event_ids;  // millions of them: held compactly (name() is a string_view)
   Interner codes;  // clinical codes seen in events
@@ -201,6 +262,13 @@ class Population {
   Range admissions_of(Index resident) const noexcept {
     return {admissions.offsets[resident], admissions.offsets[resident + 1]};
   }
+  Range registrations_of(Index resident) const noexcept { return range(registrations.offsets, resident); }
+  Range alignments_of(Index home) const noexcept { return range(alignments.offsets, home); }
+  Range participations_of(Index practice) const noexcept { return range(participations.offsets, practice); }
+  // The home an event names beside its resident (context), or no_index.
+  Index context_home(Index event_row) const noexcept {
+    return event_row < events.home.size() ? events.home[event_row] : no_index;
+  }
   Range events_of(SubjectKind kind, Index subject) const noexcept {
     const auto& off = events.offsets[static_cast<std::size_t>(kind)];
     return {off[subject], off[subject + 1]};
@@ -215,6 +283,11 @@ class Population {
   std::size_t memory_bytes() const noexcept;
 
  private:
+  // Offsets of a history table (empty when the population was built without that collection: no rows).
+  static Range range(const std::vector<Index>& offsets, Index owner) noexcept {
+    if (owner + 1 >= offsets.size()) return {};
+    return {offsets[owner], offsets[owner + 1]};
+  }
   friend class PopulationBuilder;
   // subject key (kind << 32 | subject) -> appended rows, sorted by date. Sorted vector of pairs keeps
   // lookups cheap and the common case (nothing appended) free.
@@ -228,5 +301,21 @@ bool died_on_or_before(const Population& population, Index resident, Date day) n
 bool in_cohort_on(const Population& population, Index resident, Date day) noexcept;
 // The home of a stay in progress on `day` (its start and end both included), or no_index.
 Index care_home_on(const Population& population, Index resident, Date day) noexcept;
+
+// Dated history (DESIGN.md "History"), for the engine. Each reads the owner's periods when it has any, and
+// otherwise the undated field, which then holds on every day.
+// The practice the resident is registered with on `day`: their registration covering it (on a day one ends
+// and the next starts, the next), no_index when they have registrations and none covers it; without any,
+// residents.practice.
+Index practice_on(const Population& population, Index resident, Date day) noexcept;
+// The practice the home is aligned to on `day`: its alignments as above; without any, homes.practice
+// (no_index when the home is not aligned).
+Index aligned_practice_on(const Population& population, Index home, Date day) noexcept;
+// Whether the practice takes part in the scheme (its id, as participations name it) on `day`: one of its
+// participations in that scheme covers it; with none recorded for that scheme, from `scheme_start` on.
+bool takes_part_on(const Population& population, Index practice, std::string_view scheme, Date day,
+                   Date scheme_start) noexcept;
+// The home's primary care network on `day`: its aligned practice's network, or no_index.
+Index network_on(const Population& population, Index home, Date day) noexcept;
 
 }  // namespace carerules

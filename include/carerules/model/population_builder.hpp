@@ -22,10 +22,15 @@
 
 namespace carerules {
 
+struct NetworkRecord {
+  std::string_view id;
+  std::string_view name;
+};
 struct PracticeRecord {
   std::string_view id;
   std::string_view name;
   std::optional<std::int64_t> list_size;
+  std::string_view network{};  // empty: none (a default, so that older aggregate initialisers still compile)
 };
 struct HomeRecord {
   std::string_view id;
@@ -34,6 +39,8 @@ struct HomeRecord {
   std::optional<std::int64_t> beds;
   std::string_view practice;  // empty: not aligned
   std::string_view lead_gp;   // empty: none
+  std::string_view clinical_lead{};  // empty: none
+  std::string_view cqc_location{};   // empty: not given
 };
 struct ClinicianRecord {
   std::string_view id;
@@ -49,6 +56,7 @@ struct ResidentRecord {
   CohortReason cohort_reason = CohortReason::none;
   std::optional<Date> cohort_from;
   std::optional<double> risk_score;
+  std::optional<Date> died{};
 };
 struct StayRecord {
   std::string_view id;
@@ -75,11 +83,35 @@ struct EventRecord {
   std::string_view code;             // a clinical code (exactly one of the two)
   CodeSystem system = CodeSystem::snomed;
   std::string_view performer;  // empty: not recorded
+  std::string_view home{};     // a resident's event: the home it records (context); empty: none
   // Optional, for readers that look each distinct id up once (a dictionary-encoded column names the same
   // resident thousands of times): the subject's and the performer's rows as PopulationBuilder::find_id gave
   // them. A row is used only if it holds that very id; no_index (or any other row): the id is looked up.
   Index subject_row = no_index;
   Index performer_row = no_index;
+};
+
+// Dated history (DESIGN.md "History"): periods whose start and end are both included; no end while they last.
+struct RegistrationRecord {
+  std::string_view id;
+  std::string_view resident;
+  std::string_view practice;
+  Date start{};
+  std::optional<Date> end;
+};
+struct AlignmentRecord {
+  std::string_view id;
+  std::string_view home;
+  std::string_view practice;
+  Date start{};
+  std::optional<Date> end;
+};
+struct ParticipationRecord {
+  std::string_view id;
+  std::string_view practice;
+  std::string_view scheme;  // a scheme id, any text
+  Date start{};
+  std::optional<Date> end;
 };
 
 class PopulationBuilder {
@@ -88,6 +120,7 @@ class PopulationBuilder {
 
   // Each returns true when the record is accepted; otherwise an invalid-record finding says why.
   // `index` is the record's position in its collection (for messages).
+  bool add(const NetworkRecord& r, std::size_t index);
   bool add(const PracticeRecord& r, std::size_t index);
   bool add(const ClinicianRecord& r, std::size_t index);
   bool add(const HomeRecord& r, std::size_t index);
@@ -95,6 +128,9 @@ class PopulationBuilder {
   bool add(const StayRecord& r, std::size_t index);
   bool add(const AdmissionRecord& r, std::size_t index);
   bool add(const EventRecord& r, std::size_t index);
+  bool add(const RegistrationRecord& r, std::size_t index);
+  bool add(const AlignmentRecord& r, std::size_t index);
+  bool add(const ParticipationRecord& r, std::size_t index);
   // A record of `c` as the record reader (io/record_reader.hpp) checked it: one value per schema field.
   bool add(Collection c, std::span<const FieldValue> fields, std::size_t index);
 
@@ -106,8 +142,9 @@ class PopulationBuilder {
   void reject(Collection collection, std::size_t index, std::string_view id, std::string_view field,
               std::string_view value, std::string_view reason, bool value_is_json = false);
 
-  // Sorts, checks overlapping stays (the later stay of an overlapping pair is rejected) and returns the
-  // population. The builder is left empty; findings() and counts() still describe the input (and now
+  // Sorts, checks overlapping stays, registrations (of a resident), alignments (of a home) and participations
+  // (of a practice in a scheme): the later of an overlapping pair is rejected; warns of stays running past the
+  // resident's death (stay-past-death); and returns the population. The builder is left empty; findings() and counts() still describe the input (and now
   // include the overlap rejections), findings in collection order then index.
   Population finish();
 
@@ -128,6 +165,12 @@ class PopulationBuilder {
   // `existing`: the row of an accepted record of `c` with this id, if any.
   bool check_id(Collection c, std::size_t index, std::string_view id, std::optional<Index> existing);
   void accepted_at(Collection c, std::size_t index);
+  // A period of a dated-history table that overlaps the kept one before it: rejected in finish().
+  void reject_overlap(Collection c, std::size_t index, std::string_view id, Date start, std::string_view noun,
+                      std::string_view other_id, std::size_t other_index, Date other_start, Date other_end,
+                      std::string_view owner, std::string_view rule);
+  void finish_history();
+  void warn_stays_past_death();
 
   Population pop_;
   std::vector<Finding> findings_;
@@ -146,6 +189,7 @@ class PopulationBuilder {
 };
 
 // The builder's records from fields checked against the schema (one per field of schema_of(collection)).
+NetworkRecord network_record(std::span<const FieldValue> fields);
 PracticeRecord practice_record(std::span<const FieldValue> fields);
 ClinicianRecord clinician_record(std::span<const FieldValue> fields);
 HomeRecord home_record(std::span<const FieldValue> fields);
@@ -153,6 +197,9 @@ ResidentRecord resident_record(std::span<const FieldValue> fields);
 StayRecord stay_record(std::span<const FieldValue> fields);
 AdmissionRecord admission_record(std::span<const FieldValue> fields);
 EventRecord event_record(std::span<const FieldValue> fields);
+RegistrationRecord registration_record(std::span<const FieldValue> fields);
+AlignmentRecord alignment_record(std::span<const FieldValue> fields);
+ParticipationRecord participation_record(std::span<const FieldValue> fields);
 
 // A finding's sentence: `<label>[<index>] (id "<id>"): field "<field>" = <value> <reason>` (no index when it is
 // negative, no id when empty, no value when empty unless `value_is_json`; no field: `<label>[<index>] <reason>`).

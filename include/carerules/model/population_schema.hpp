@@ -49,9 +49,9 @@ enum class Choices : std::uint8_t { none, role, residency, end_reason, admission
 struct FieldSpec {
   constexpr FieldSpec(std::string_view name_, std::string_view column_, FieldType type_, Presence presence_,
                       Choices choices_ = Choices::none, std::optional<Collection> references_ = std::nullopt,
-                      std::string_view group_ = {}) noexcept
+                      std::string_view group_ = {}, std::string_view context_of_ = {}) noexcept
       : name(name_), column(column_), type(type_), presence(presence_), choices(choices_), references(references_),
-        group(group_) {}
+        group(group_), context_of(context_of_) {}
 
   std::string_view name;    // in JSON and in findings; "cohort.reason" is the field "reason" of the object "cohort"
   std::string_view column;  // in DataFrames, CSV and Parquet extracts: "cohort_reason"
@@ -60,6 +60,9 @@ struct FieldSpec {
   Choices choices = Choices::none;
   std::optional<Collection> references;  // FieldType::reference: which collection's ids
   std::string_view group;                // Presence::one_of / either: the fields' common name ("subject")
+  // Presence::one_of: the field of the group this one may stand beside, as context rather than a second subject
+  // (an event's "home" beside its "resident": the home a register code records).
+  std::string_view context_of;
 
   // "cohort" for "cohort.reason"; empty for a field of the record itself.
   constexpr std::string_view parent() const noexcept {
@@ -85,12 +88,19 @@ namespace schema {
 using enum FieldType;
 using enum Presence;
 
+inline constexpr std::array network_fields{
+    FieldSpec{"id", "id", string, required},
+    FieldSpec{"name", "name", string, optional},
+};
+namespace network { enum : std::size_t { id, name }; }
+
 inline constexpr std::array practice_fields{
     FieldSpec{"id", "id", string, required},
     FieldSpec{"name", "name", string, optional},
     FieldSpec{"list_size", "list_size", whole_number, optional},
+    FieldSpec{"network", "network", reference, optional, Choices::none, Collection::networks},
 };
-namespace practice { enum : std::size_t { id, name, list_size }; }
+namespace practice { enum : std::size_t { id, name, list_size, network }; }
 
 inline constexpr std::array clinician_fields{
     FieldSpec{"id", "id", string, required},
@@ -107,8 +117,10 @@ inline constexpr std::array home_fields{
     FieldSpec{"beds", "beds", whole_number, optional},
     FieldSpec{"practice", "practice", reference, optional, Choices::none, Collection::practices},
     FieldSpec{"lead_gp", "lead_gp", reference, optional, Choices::none, Collection::clinicians},
+    FieldSpec{"clinical_lead", "clinical_lead", reference, optional, Choices::none, Collection::clinicians},
+    FieldSpec{"cqc_location", "cqc_location", string, optional},
 };
-namespace home { enum : std::size_t { id, name, kind, beds, practice, lead_gp }; }
+namespace home { enum : std::size_t { id, name, kind, beds, practice, lead_gp, clinical_lead, cqc_location }; }
 
 inline constexpr std::array resident_fields{
     FieldSpec{"id", "id", string, required},
@@ -118,9 +130,10 @@ inline constexpr std::array resident_fields{
     FieldSpec{"cohort.reason", "cohort_reason", choice, optional, Choices::cohort_reason},
     FieldSpec{"cohort.from", "cohort_from", date, optional},
     FieldSpec{"risk_score", "risk_score", number, optional},
+    FieldSpec{"died", "died", date, optional},
 };
 namespace resident { enum : std::size_t { id, born, practice, declined_aligned_practice, cohort_reason, cohort_from,
-                                          risk_score }; }
+                                          risk_score, died }; }
 
 inline constexpr std::array stay_fields{
     FieldSpec{"id", "id", string, required},
@@ -146,7 +159,7 @@ inline constexpr std::array event_fields{
     FieldSpec{"id", "id", string, required},
     FieldSpec{"date", "date", date, required},
     FieldSpec{"resident", "resident", reference, one_of, Choices::none, Collection::residents, "subject"},
-    FieldSpec{"home", "home", reference, one_of, Choices::none, Collection::homes, "subject"},
+    FieldSpec{"home", "home", reference, one_of, Choices::none, Collection::homes, "subject", "resident"},
     FieldSpec{"clinician", "clinician", reference, one_of, Choices::none, Collection::clinicians, "subject"},
     FieldSpec{"activity", "activity", choice, either, Choices::activity, std::nullopt, "what"},
     FieldSpec{"code", "code", string, either, Choices::none, std::nullopt, "what"},
@@ -154,6 +167,35 @@ inline constexpr std::array event_fields{
     FieldSpec{"performer", "performer", reference, optional, Choices::none, Collection::clinicians},
 };
 namespace event { enum : std::size_t { id, date, resident, home, clinician, activity, code, system, performer }; }
+
+// The dated history (DESIGN.md "History"): each a period, its start and end both included, end absent while
+// it lasts.
+inline constexpr std::array registration_fields{
+    FieldSpec{"id", "id", string, required},
+    FieldSpec{"resident", "resident", reference, required, Choices::none, Collection::residents},
+    FieldSpec{"practice", "practice", reference, required, Choices::none, Collection::practices},
+    FieldSpec{"start", "start", date, required},
+    FieldSpec{"end", "end", date, optional},
+};
+namespace registration { enum : std::size_t { id, resident, practice, start, end }; }
+
+inline constexpr std::array alignment_fields{
+    FieldSpec{"id", "id", string, required},
+    FieldSpec{"home", "home", reference, required, Choices::none, Collection::homes},
+    FieldSpec{"practice", "practice", reference, required, Choices::none, Collection::practices},
+    FieldSpec{"start", "start", date, required},
+    FieldSpec{"end", "end", date, optional},
+};
+namespace alignment { enum : std::size_t { id, home, practice, start, end }; }
+
+inline constexpr std::array participation_fields{
+    FieldSpec{"id", "id", string, required},
+    FieldSpec{"practice", "practice", reference, required, Choices::none, Collection::practices},
+    FieldSpec{"scheme", "scheme", string, required},  // a scheme id, any text: schemes are data
+    FieldSpec{"start", "start", date, required},
+    FieldSpec{"end", "end", date, optional},
+};
+namespace participation { enum : std::size_t { id, practice, scheme, start, end }; }
 
 // The most fields of any collection (the readers keep one slot per field).
 inline constexpr std::size_t max_fields = 9;
