@@ -163,7 +163,7 @@ TEST_CASE("loader: each bad record is rejected with collection, index, id, field
   ],
   "events": [
     {"id": "E1", "date": "2025-01-20", "resident": "R1", "activity": "care_plan", "performer": "C1"},
-    {"id": "E2", "date": "2025-01-20", "resident": "R1", "home": "H1", "activity": "care_plan"},
+    {"id": "E2", "date": "2025-01-20", "resident": "R1", "clinician": "C1", "activity": "care_plan"},
     {"id": "E3", "date": "2025-01-20", "activity": "care_plan"},
     {"id": "E4", "date": "2025-01-20", "resident": "R1"},
     {"id": "E5", "date": "2025-01-20", "resident": "R1", "activity": "tea_party"},
@@ -208,7 +208,7 @@ TEST_CASE("loader: each bad record is rejected with collection, index, id, field
   check_rejected(l, "stays", 7, "S8", "home", "");
   check_rejected(l, "admissions", 1, "A2", "end", "2025-03-01");
   check_rejected(l, "admissions", 2, "A3", "method", "urgent");
-  check_rejected(l, "events", 1, "E2", "home", "H1");
+  check_rejected(l, "events", 1, "E2", "clinician", "C1");
   check_rejected(l, "events", 2, "E3", "subject", "");
   check_rejected(l, "events", 3, "E4", "activity", "");
   check_rejected(l, "events", 4, "E5", "activity", "tea_party");
@@ -237,7 +237,7 @@ TEST_CASE("loader: each bad record is rejected with collection, index, id, field
         "stays[3] (id \"S4\"): field \"residency\" = \"respite\" is not one of permanent, temporary");
   CHECK(message("admissions", 2) ==
         "admissions[2] (id \"A3\"): field \"method\" = \"urgent\" is not one of emergency, elective");
-  CHECK(message("events", 1) == "events[1] (id \"E2\"): field \"home\" = \"H1\" is given as well as resident \"R1\": "
+  CHECK(message("events", 1) == "events[1] (id \"E2\"): field \"clinician\" = \"C1\" is given as well as resident \"R1\": "
                                 "an event names exactly one of \"resident\", \"home\" or \"clinician\"");
   CHECK(message("events", 2) == "events[2] (id \"E3\"): field \"subject\" is missing: an event names exactly one of "
                                 "\"resident\", \"home\" or \"clinician\"");

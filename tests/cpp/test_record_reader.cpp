@@ -75,9 +75,22 @@ TEST_CASE("schema: every collection in Collection order, id first, each choice n
 TEST_CASE("record reader: an event's subject is exactly one of resident, home, clinician") {
   RecordReader reader(Collection::events, ReadOptions{});
   const auto two = event({{"id", text("E1")}, {"date", text("2025-01-10")}, {"resident", text("R1")},
-                          {"home", text("H1")}, {"activity", text("care_plan")}});
+                          {"clinician", text("C1")}, {"activity", text("care_plan")}});
   CHECK(problem_of(reader, two) ==
-        "home = H1 is given as well as resident \"R1\": an event names exactly one of \"resident\", \"home\" or "
+        "clinician = C1 is given as well as resident \"R1\": an event names exactly one of \"resident\", \"home\" or "
+        "\"clinician\"");
+  // A home beside a resident is the home the event records (context), not a second subject.
+  const auto beside = event({{"id", text("E1")}, {"date", text("2025-01-10")}, {"resident", text("R1")},
+                             {"home", text("H1")}, {"code", text("160734000")}});
+  REQUIRE(reader.read(beside));
+  const EventRecord with_home = event_record(reader.fields());
+  CHECK(with_home.subject_kind == SubjectKind::resident);
+  CHECK(with_home.subject == "R1");
+  CHECK(with_home.home == "H1");
+  const auto home_and_clinician = event({{"id", text("E1")}, {"date", text("2025-01-10")}, {"home", text("H1")},
+                                         {"clinician", text("C1")}, {"activity", text("clinic_visit")}});
+  CHECK(problem_of(reader, home_and_clinician) ==
+        "clinician = C1 is given as well as home \"H1\": an event names exactly one of \"resident\", \"home\" or "
         "\"clinician\"");
   const auto none = event({{"id", text("E1")}, {"date", text("2025-01-10")}, {"activity", text("care_plan")}});
   CHECK(problem_of(reader, none) ==

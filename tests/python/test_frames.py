@@ -238,7 +238,7 @@ BAD_ROWS: list[tuple[str, int, str, Any, str]] = [
     ("admissions", 0, "method", "planned", 'is not one of emergency, elective'),
     ("events", 0, "date", "2025-02-29", 'field "date" = "2025-02-29" is not a date that exists'),
     ("events", 0, "activity", "tea", 'field "activity" = "tea" is not a known activity'),
-    ("events", 0, "home", "H1", 'field "home" = "H1" is given as well as resident "R1"'),
+    ("events", 0, "clinician", "C1", 'field "clinician" = "C1" is given as well as resident "R1"'),
     ("events", 1, "home", _ABSENT, 'field "subject" is missing'),
     ("events", 0, "code", "123", 'field "code" = "123" is given as well as activity "care_plan"'),
     ("events", 2, "activity", "care_plan", 'is a resident activity, but the event is recorded against clinician "C1"'),

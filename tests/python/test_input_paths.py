@@ -171,7 +171,7 @@ def test_json_rejects_what_the_records_get_wrong(by_json: _core.Population) -> N
     assert counts["registrations"] == {"read": 4, "accepted": 1, "rejected": 3}
     assert counts["alignments"] == {"read": 3, "accepted": 1, "rejected": 2}
     assert counts["participations"] == {"read": 3, "accepted": 2, "rejected": 1}
-    assert counts["total"] == {"read": 71, "accepted": 21, "rejected": 50}
+    assert counts["total"] == {"read": 63, "accepted": 18, "rejected": 45}
     assert by_json.ids("resident") == ["R1", "R7"]
     # S6 runs past R7's death: kept, with a warning; S7 starts after it: rejected.
     warnings = [f for f in by_json.findings if f["severity"] == "warning"]

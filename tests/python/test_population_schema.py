@@ -30,7 +30,7 @@ def test_the_collections_are_the_loaders_in_dependency_order() -> None:
 
 def test_column_lists_come_from_the_schema() -> None:
     assert _frames.COLUMNS["residents"] == ("id", "born", "practice", "declined_aligned_practice", "cohort_reason",
-                                            "cohort_from", "risk_score")
+                                            "cohort_from", "risk_score", "died")
     assert _frames.ALIASES == {"cohort.reason": "cohort_reason", "cohort.from": "cohort_from"}
     assert _parquet.REQUIRED["stays"] == ("id", "resident", "home", "start", "residency")
     assert _parquet.REQUIRED["events"] == ("id", "date")
