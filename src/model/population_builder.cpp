@@ -224,9 +224,11 @@ std::optional<Problem> check_event(const Population& pop, const EventRecord& r, 
 
 void push_event(Population& pop, Index id, const EventRecord& r, const CheckedEvent& c) {
   auto& e = pop.events;
-  // The context column exists once an event names a home beside its resident.
-  if (c.home != no_index && e.home.empty()) e.home.assign(e.date.size(), no_index);
-  if (!e.home.empty()) e.home.push_back(c.home);
+  // The context column exists once an event names a home beside its resident (no_index for the rows before).
+  if (c.home != no_index || !e.home.empty()) {
+    e.home.resize(e.date.size(), no_index);
+    e.home.push_back(c.home);
+  }
   e.id.push_back(id);
   e.date.push_back(r.date);
   e.subject_kind.push_back(r.subject_kind);
