@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -98,6 +99,8 @@ bool text_is_whole(std::string_view s) {
     if (!e.empty() && e.front() == '+') e.remove_prefix(1);
     const auto r = std::from_chars(e.data(), e.data() + e.size(), exponent);
     if (r.ec != std::errc() || r.ptr != e.data() + e.size()) return false;
+    // Far past any digit count (and so no overflow below); such a number is out of range anyway.
+    exponent = std::clamp<std::int64_t>(exponent, -1000000, 1000000);
   }
   // Digits after the point (moved by the exponent) must all be zeros.
   const std::int64_t whole = point + exponent;
