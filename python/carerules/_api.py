@@ -70,7 +70,11 @@ class Population:
         return self._core.practice_names()
 
     def append_event(self, record: dict[str, Any]) -> int:
-        """Adds one event (shaped like a population JSON event); raises InputError if it cannot be used."""
+        """Adds one event (shaped like a population JSON event); raises InputError if it cannot be used.
+
+        Safe while other threads evaluate this population, write its results or build reports from it: the
+        append waits for those running (they hold the population's lock shared while they run without the
+        GIL; the append holds it exclusively), and those started after it see the new event."""
         return self._core.append_event(record)
 
     def __repr__(self) -> str:
