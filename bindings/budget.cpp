@@ -55,6 +55,8 @@ py::list payment_total_rows(const ResultView& view) {
     d["pending_pence"] = t.pending.value();
     d["withheld_pence"] = t.withheld.value();
     d["unpriced_lines"] = t.unpriced_lines;
+    d["superseded_lines"] = t.superseded_lines;
+    d["superseded_pence"] = t.superseded.value();
     out.append(d);
   }
   return out;

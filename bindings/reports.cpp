@@ -203,6 +203,7 @@ py::dict quarterly_dict(const QuarterlyFigures& q) {
     x["lines"] = p.lines;
     x["unpriced_lines"] = p.unpriced_lines;
     x["amount_pence"] = p.amount.value();
+    x["superseded_pence"] = p.superseded.value();
     payments.append(x);
   }
   d["payments"] = payments;

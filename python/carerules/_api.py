@@ -602,7 +602,9 @@ def birthdays(born: npt.NDArray[np.int64], years: int) -> npt.NDArray[np.int64]:
 def payment_totals(result: Result) -> list[dict[str, Any]]:
     """The payment totals of a result (C++ ``payment_totals``): per scheme (in evaluation order), practice
     (None: none), financial year, one row per quarter with lines (``quarter`` 1 to 4) then the year
-    (``quarter`` 0): ``lines``, ``unpriced_lines``, ``payable_pence``, ``pending_pence``, ``withheld_pence``."""
+    (``quarter`` 0): ``lines``, ``unpriced_lines``, ``payable_pence``, ``pending_pence``, ``withheld_pence``, and
+    apart ``superseded_lines`` and ``superseded_pence`` (what lines another scheme pays for instead would have
+    paid: in no other total)."""
     return result.core.payment_totals()
 
 
