@@ -17,6 +17,8 @@
 #include <memory>
 #include <vector>
 
+#include <shared_mutex>
+
 namespace carerules::python {
 
 namespace py = pybind11;
@@ -36,6 +38,26 @@ struct PopulationHandle {
   std::shared_ptr<LoadedPopulation> data;
 };
 PopulationHandle wrap_population(LoadedPopulation&& loaded);
+
+// Population.append_event changes a population in place, while another Python thread may be reading it with the
+// GIL released (an evaluation, a report, a result written out). So each population has a reader/writer lock:
+// - code that reads a population without the GIL holds PopulationReadLock, taken after releasing the GIL and
+//   dropped before taking it back (so a thread holding the lock never waits for the GIL: no deadlock);
+// - append_event holds the lock exclusively, and the GIL, while it changes the population: it waits for the
+//   running readers, and new ones wait for it;
+// - code that reads a population with the GIL held needs no lock: append_event holds the GIL throughout.
+// Releasing the GIL therefore stays safe: nothing changes a population while a reader without the GIL holds it.
+// The locks are striped by the population's address (a population never moves: it lives in a shared_ptr); two
+// populations on one stripe only wait for each other, never race.
+std::shared_mutex& population_lock(const Population& population) noexcept;
+class PopulationReadLock {
+ public:
+  explicit PopulationReadLock(const Population& population) : lock_(population_lock(population)) {}
+  explicit PopulationReadLock(const LoadedPopulation& population) : PopulationReadLock(population.population) {}
+
+ private:
+  std::shared_lock<std::shared_mutex> lock_;
+};
 
 // Population.append_event: one event given as a dict shaped like a population JSON event (columns.cpp).
 Index append_event_from_dict(Population& population, const py::dict& record);

@@ -40,6 +40,7 @@ py::list payment_total_rows(const ResultView& view) {
   std::vector<PaymentTotal> totals;
   {
     py::gil_scoped_release release;  // reads only the result and the population it came from
+    const PopulationReadLock lock(view.population);  // append_event waits for it
     totals = payment_totals(view);
   }
   py::list out;
@@ -54,6 +55,8 @@ py::list payment_total_rows(const ResultView& view) {
     d["pending_pence"] = t.pending.value();
     d["withheld_pence"] = t.withheld.value();
     d["unpriced_lines"] = t.unpriced_lines;
+    d["superseded_lines"] = t.superseded_lines;
+    d["superseded_pence"] = t.superseded.value();
     out.append(d);
   }
   return out;
@@ -95,6 +98,7 @@ void init_budget(py::module_& m) {
         BudgetInputs in;
         {
           py::gil_scoped_release release;  // reads only the population and the scheme
+          const PopulationReadLock lock(*population.data);  // append_event waits for it
           in = budget_inputs(cohort_total(cohort_summary(population.data->population, *scheme, day), day));
         }
         py::dict d;

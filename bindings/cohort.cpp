@@ -57,7 +57,8 @@ void init_cohort(py::module_& m) {
         std::vector<CohortSummary> practices;
         CohortSummary total;
         {
-          py::gil_scoped_release release;  // reads only the population and the scheme, which Python cannot change
+          py::gil_scoped_release release;  // reads only the population and the scheme
+          const PopulationReadLock lock(*population.data);  // append_event waits for it
           practices = cohort_summary(population.data->population, *scheme, day);
           total = cohort_total(practices, day);
         }

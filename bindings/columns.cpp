@@ -213,6 +213,8 @@ class Column {
     c.kind = kinds_[row];
     if (c.kind == Kind::null) return c;
     c.text = std::string_view(text_.data() + start_[row], static_cast<std::size_t>(start_[row + 1] - start_[row]));
+    if (c.kind == Kind::string)
+      c.invalid_text = !invalid_rows_.empty() && std::binary_search(invalid_rows_.begin(), invalid_rows_.end(), row);
     if (c.kind == Kind::string || c.kind == Kind::object || c.kind == Kind::other || c.kind == Kind::datetime) return c;
     const auto it = std::lower_bound(extra_.begin(), extra_.end(), row, [](const Extra& e, std::size_t r) { return e.row < r; });
     c.i = it->i;
@@ -263,6 +265,7 @@ class Column {
 
   // mixed (object arrays): kind per row, text spans, numbers of the few rows that are not text.
   std::vector<Kind> kinds_;
+  std::vector<std::size_t> invalid_rows_;  // rows whose string is not valid Unicode, in order
   std::string text_;
   std::vector<std::int64_t> start_;
   std::vector<Extra> extra_;
@@ -282,6 +285,7 @@ Cell Column::convert(PyObject* o, const PyTypes& types, std::string& text, bool 
       py::object b = py::reinterpret_steal<py::object>(PyUnicode_AsEncodedString(o, "utf-8", "replace"));
       if (!b) throw py::error_already_set();
       text.append(PyBytes_AS_STRING(b.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(b.ptr())));
+      c.invalid_text = true;  // the record is rejected with a finding (record_reader.cpp), never read as "?"
     } else {
       text.append(p, static_cast<std::size_t>(n));
     }
@@ -402,6 +406,7 @@ void Column::push_mixed(PyObject* o, const PyTypes& types) {
   const std::size_t items_before = items_.size();
   Cell c = convert(o, types, text_, false);
   kinds_.push_back(c.kind);
+  if (c.invalid_text) invalid_rows_.push_back(row);
   start_.push_back(static_cast<std::int64_t>(text_.size()));
   switch (c.kind) {
     case Kind::integer:

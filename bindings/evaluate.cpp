@@ -224,6 +224,7 @@ void init_evaluate(py::module_& m) {
             std::string text;
             {
               py::gil_scoped_release release;  // formatting reads only C++ data owned by the handle
+              const PopulationReadLock lock(*h.population);
               text = to_json(h.view(), indent);
             }
             return text;
@@ -231,6 +232,7 @@ void init_evaluate(py::module_& m) {
           py::arg("indent") = 2)
       .def("write_csv", [](const ResultHandle& h, const std::string& directory) {
             py::gil_scoped_release release;  // as above
+            const PopulationReadLock lock(*h.population);
             write_csv_directory(directory, h.view());
           },
           py::arg("directory"));
@@ -255,7 +257,9 @@ void init_evaluate(py::module_& m) {
             {
               // Safe without the GIL: evaluation reads only C++ data (the population and schemes, kept alive by
               // this handle) and writes only its own result; it calls back into no Python object.
+              // Population.append_event waits for this lock, so the population does not change meanwhile.
               py::gil_scoped_release release;
+              const PopulationReadLock lock(*h.population);
               r.result = h.evaluator->evaluate(day);
             }
             return r;
@@ -268,6 +272,7 @@ void init_evaluate(py::module_& m) {
             ResultHandle r{h.population, h.schemes, {}};
             {
               py::gil_scoped_release release;  // as in evaluate()
+              const PopulationReadLock lock(*h.population);
               r.result = h.evaluator->evaluate_resident(*index, day);
             }
             return r;

@@ -5,6 +5,8 @@
 #include "carerules/model/population_schema.hpp"
 
 #include <array>
+#include <functional>
+#include <mutex>
 
 namespace carerules::python {
 
@@ -12,6 +14,11 @@ py::dict finding_dict(const Finding& f);  // evaluate.cpp: by the findings' outp
 
 PopulationHandle wrap_population(LoadedPopulation&& loaded) {
   return PopulationHandle{std::make_shared<LoadedPopulation>(std::move(loaded))};
+}
+
+std::shared_mutex& population_lock(const Population& population) noexcept {
+  static std::array<std::shared_mutex, 64> locks;
+  return locks[std::hash<const void*>{}(&population) % locks.size()];
 }
 
 namespace {
@@ -117,6 +124,8 @@ void init_population(py::module_& m) {
           })
       .def("append_event", [](PopulationHandle& h, const py::dict& record) {
             // The incremental path: one new event, read as any event is; raises InputError when it cannot be used.
+            // Exclusive, with the GIL held (see PopulationReadLock): waits for evaluations reading this population.
+            std::unique_lock<std::shared_mutex> lock(population_lock(h.data->population));
             return append_event_from_dict(h.data->population, record);
           },
           py::arg("record"), "Adds one event (a dict shaped like a population JSON event); returns its row");

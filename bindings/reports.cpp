@@ -203,6 +203,7 @@ py::dict quarterly_dict(const QuarterlyFigures& q) {
     x["lines"] = p.lines;
     x["unpriced_lines"] = p.unpriced_lines;
     x["amount_pence"] = p.amount.value();
+    x["superseded_pence"] = p.superseded.value();
     payments.append(x);
   }
   d["payments"] = payments;
@@ -243,6 +244,7 @@ void init_reports(py::module_& m) {
              {
                // Evaluation reads only C++ data kept alive by the context and writes only its own result.
                py::gil_scoped_release release;
+               const PopulationReadLock lock(*c.population);
                c.result = Evaluator(c.population->population, *c.schemes, options).evaluate(day);
              }
              return c;
@@ -278,6 +280,7 @@ void init_reports(py::module_& m) {
             ClinicList list;
             {
               py::gil_scoped_release release;  // pure C++ over data the context owns
+              const PopulationReadLock lock(*c.population);
               list = clinic_list(c.view(), home, options);
             }
             return clinic_list_dict(list);
@@ -289,6 +292,7 @@ void init_reports(py::module_& m) {
             MeetingPack pack;
             {
               py::gil_scoped_release release;  // as above
+              const PopulationReadLock lock(*c.population);
               pack = meeting_pack(c.view(), home, options);
             }
             return meeting_pack_dict(pack);
@@ -300,6 +304,7 @@ void init_reports(py::module_& m) {
             QuarterlyFigures figures;
             {
               py::gil_scoped_release release;  // as above
+              const PopulationReadLock lock(*c.population);
               figures = quarterly_figures(c.view(), q1, q2, practice);
             }
             return quarterly_dict(figures);

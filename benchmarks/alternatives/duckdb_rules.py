@@ -43,13 +43,13 @@ def _literal(values: Iterable[str]) -> str:
 START = f"DATE '{SCHEME_START.isoformat()}'"
 
 MACROS = f"""
--- docs/rules.md, Statuses (leaving scope on the due date itself is cancelled, the day after missed).
+-- docs/rules.md, Statuses (leaving scope the day before the due date is cancelled, on it missed).
 CREATE OR REPLACE MACRO task_status(opens, due, completed, scope_end, as_of) AS CASE
     WHEN completed IS NOT NULL AND (due IS NULL OR completed <= due) THEN 'done'
     WHEN completed IS NOT NULL THEN 'late'
     WHEN as_of < opens THEN 'upcoming'
     WHEN scope_end IS NOT NULL AND due IS NULL THEN 'cancelled'
-    WHEN scope_end IS NOT NULL AND scope_end > due THEN 'missed'
+    WHEN scope_end IS NOT NULL AND scope_end >= due THEN 'missed'
     WHEN scope_end IS NOT NULL THEN 'cancelled'
     WHEN due IS NULL THEN 'upcoming'
     WHEN as_of > due THEN 'overdue'

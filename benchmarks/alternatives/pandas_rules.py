@@ -116,11 +116,11 @@ def quarter_bounds(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def status_of(opens: pd.Series, due: pd.Series, completed: pd.Series, scope_end: pd.Series,
               as_of: pd.Timestamp) -> np.ndarray:
-    """docs/rules.md, Statuses: leaving scope on the due date itself is cancelled, the day after missed."""
+    """docs/rules.md, Statuses: leaving scope the day before the due date is cancelled, on it missed."""
     done = completed.notna()
     left = scope_end.notna()
     return np.select(
-        [done & (due.isna() | (completed <= due)), done, opens > as_of, left & due.isna(), left & (scope_end > due),
+        [done & (due.isna() | (completed <= due)), done, opens > as_of, left & due.isna(), left & (scope_end >= due),
          left, due.isna(), as_of > due],
         ["done", "late", "upcoming", "cancelled", "missed", "cancelled", "upcoming", "overdue"],
         default="open",

@@ -71,7 +71,11 @@ class Population:
         return self._core.practice_names()
 
     def append_event(self, record: dict[str, Any]) -> int:
-        """Adds one event (shaped like a population JSON event); raises InputError if it cannot be used."""
+        """Adds one event (shaped like a population JSON event); raises InputError if it cannot be used.
+
+        Safe while other threads evaluate this population, write its results or build reports from it: the
+        append waits for those running (they hold the population's lock shared while they run without the
+        GIL; the append holds it exclusively), and those started after it see the new event."""
         return self._core.append_event(record)
 
     def __repr__(self) -> str:
@@ -599,7 +603,9 @@ def birthdays(born: npt.NDArray[np.int64], years: int) -> npt.NDArray[np.int64]:
 def payment_totals(result: Result) -> list[dict[str, Any]]:
     """The payment totals of a result (C++ ``payment_totals``): per scheme (in evaluation order), practice
     (None: none), financial year, one row per quarter with lines (``quarter`` 1 to 4) then the year
-    (``quarter`` 0): ``lines``, ``unpriced_lines``, ``payable_pence``, ``pending_pence``, ``withheld_pence``."""
+    (``quarter`` 0): ``lines``, ``unpriced_lines``, ``payable_pence``, ``pending_pence``, ``withheld_pence``, and
+    apart ``superseded_lines`` and ``superseded_pence`` (what lines another scheme pays for instead would have
+    paid: in no other total)."""
     return result.core.payment_totals()
 
 

@@ -238,6 +238,54 @@ def _header(path: Path) -> list[str]:
     return [n.strip() for n in names]
 
 
+def _check_quotes(path: Path) -> None:
+    """ParseError at the opening quote when a quoted field is never closed (an odd number of '"' in the file).
+
+    Without this, a CSV reader takes everything after the quote, later records included, as one field."""
+    count = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 24):
+            count += chunk.count(b'"')
+    if count % 2 == 0:
+        return
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    quoted, opened = False, 0
+    for i, ch in enumerate(text):
+        if ch == '"':
+            if not quoted:
+                opened = i
+            quoted = not quoted
+    line, column = _position(text, opened)
+    raise _parse_error(str(path), line, column, "malformed CSV: a quoted field is never closed")
+
+
+def _extra_fields_error(path: Path) -> _core.ParseError:
+    """ParseError at the first record with more fields than the header (pandas would shift such a record
+    into an index and read the wrong values)."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows)
+    for row in rows:
+        if len(row) > len(header):
+            line = rows.line_num
+            start, _ = _line_text(text, line)
+            # The column where the first extra field starts: after the header's count of commas outside quotes.
+            i, commas, quoted = start, 0, False
+            while i < len(text):
+                if text[i] == '"':
+                    quoted = not quoted
+                elif text[i] == "," and not quoted:
+                    commas += 1
+                    if commas == len(header):
+                        i += 1
+                        break
+                i += 1
+            at_line, at_column = _position(text, i)
+            return _parse_error(str(path), at_line, at_column,
+                                f"malformed CSV: {len(row)} fields where the header has {len(header)}")
+    return _parse_error(str(path), 1, 1, "malformed CSV: a record has more fields than the header")
+
+
 def _has_pyarrow() -> bool:
     try:
         import pyarrow  # noqa: F401
@@ -255,6 +303,7 @@ def read_csv_extract(path: PathLike) -> pd.DataFrame:
     options: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""], "encoding": "utf-8-sig"}
     try:
         _header(p)
+        _check_quotes(p)
         try:
             # pyarrow's reader is several times faster and gives Arrow-backed text columns (read in C++ without a
             # copy); pandas' own C reader is the fallback, and the one whose errors say where.
@@ -267,6 +316,9 @@ def read_csv_extract(path: PathLike) -> pd.DataFrame:
         raise _unicode_error(p) from None
     except pd.errors.ParserError as e:
         raise _locate_parser_error(p, str(e)) from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas' C reader takes the first fields of rows longer than the header as an index: refused.
+        raise _extra_fields_error(p)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
@@ -312,28 +364,47 @@ def frames_from_json(source: Union[PathLike, Mapping[str, Any]], dtype: Any = No
     DataFrames, one per collection, in the column layout of CSV extracts and population_from_frames (cohort
     as cohort_reason and cohort_from, qualifications joined with ";"). Values are as written: nothing is
     validated. `dtype` goes to pandas.DataFrame (``object`` keeps every value exactly as written, where pandas
-    would otherwise turn a column of whole numbers with a missing value into floats)."""
+    would otherwise turn a column of whole numbers with a missing value into floats).
+
+    What the column layout cannot hold raises ArgumentError naming the record, rather than being dropped or
+    changed: a collection that is not an array, a record that is not an object, an object field (cohort) that
+    is not an object, a document nested too deeply for Python's JSON reader. (The JSON loader reads such a
+    document, rejecting those records with findings: load it with load_population to see them.)"""
+    name = "document" if isinstance(source, Mapping) else str(source)
     if isinstance(source, Mapping):
         doc: Any = source
     else:
-        with Path(source).open(encoding="utf-8-sig") as f:
-            doc = json.load(f)
+        try:
+            with Path(source).open(encoding="utf-8-sig") as f:
+                doc = json.load(f)
+        except RecursionError:
+            raise _core.ArgumentError(f"{name}: nested too deeply to read as DataFrames; load it with "
+                                      "load_population") from None
     if not isinstance(doc, Mapping):
-        raise _core.ArgumentError(f"{source}: not a population document (a JSON object)")
+        raise _core.ArgumentError(f"{name}: not a population document (a JSON object)")
     out: dict[str, pd.DataFrame] = {}
     for collection in COLLECTIONS:
         records = doc.get(collection)
-        if not isinstance(records, list):
+        if records is None:
             continue
+        if not isinstance(records, list):
+            raise _core.ArgumentError(f"{name}: {collection!r} must be an array of records, not "
+                                      f"{type(records).__name__}")
         rows: list[dict[str, Any]] = []
-        for record in records:
-            row = dict(record) if isinstance(record, dict) else {}
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                raise _core.ArgumentError(f"{name}: {collection}[{index}] is {type(record).__name__}, not an object")
+            row = dict(record)
             for parent, leaves in _schema.OBJECTS[collection].items():
                 if parent in row:
                     value = row.pop(parent)
                     if isinstance(value, dict):
                         for leaf, column in leaves.items():
                             row[column] = value.get(leaf)
+                    elif value is not None:
+                        raise _core.ArgumentError(
+                            f"{name}: {collection}[{index}] field {parent!r} = {value!r} must be an object "
+                            f"{{{', '.join(repr(leaf) for leaf in leaves)}}}, not {type(value).__name__}")
             for name in _schema.LISTS[collection]:
                 items = row.get(name)
                 # Joined only when the text reads back as the same items; otherwise kept as a list.

@@ -12,14 +12,16 @@ from carerules._api import records
 
 
 TOTAL_COLUMNS = ["scheme", "practice", "financial_year", "quarter", "lines", "payable_pence", "pending_pence",
-                 "withheld_pence", "unpriced_lines"]
+                 "withheld_pence", "unpriced_lines", "superseded_lines", "superseded_pence"]
 
 
 def payment_totals(result: _api.Result) -> pd.DataFrame:
     """Totals per scheme, practice, financial year and quarter (``Q1`` to ``Q4``), by status, each year's
     quarters followed by a row for the year (``quarter`` ``year``), as the C++ library sums them.
 
-    Every total is the sum of its lines' amount_pence (integers: no rounding anywhere).
+    Every total is the sum of its lines' amount_pence (integers: no rounding anywhere). Superseded lines
+    (another scheme pays for the patient instead) are counted apart, with what they would have paid, and are in
+    no payable, pending or withheld total.
     """
     rows = _api.payment_totals(result)
     for r in rows:
@@ -51,12 +53,14 @@ def payments_text(population: _api.Population, result: _api.Result, totals: pd.D
     if totals.empty:
         return f"Payments on {result.as_of.isoformat()}: no payment lines"
     practices = population.practice_names()
-    header = ("scheme", "practice", "quarter", "lines", "payable", "pending", "withheld", "unpriced lines")
+    header = ("scheme", "practice", "quarter", "lines", "payable", "pending", "withheld", "unpriced lines",
+              "superseded lines", "superseded (not paid)")
     rows = [header]
     for r in records(totals):
         rows.append((str(r["scheme"]), named(practices, r["practice"]), quarter_label(r["financial_year"], r["quarter"]),
                      f"{int(r['lines']):,}", _pounds(r["payable_pence"]), _pounds(r["pending_pence"]),
-                     _pounds(r["withheld_pence"]), f"{int(r['unpriced_lines']):,}"))
+                     _pounds(r["withheld_pence"]), f"{int(r['unpriced_lines']):,}",
+                     f"{int(r['superseded_lines']):,}", _pounds(r["superseded_pence"])))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     left = 3  # scheme, practice and quarter read left to right; counts and amounts line up on the right
     out = [f"Payments on {result.as_of.isoformat()}: totals per quarter and per financial year (\"year\"); "
@@ -64,6 +68,11 @@ def payments_text(population: _api.Population, result: _api.Result, totals: pd.D
     for row in rows:
         cells = [c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
         out.append("  ".join(cells).rstrip())
+    years = totals[totals.quarter == "year"]
+    superseded_lines = int(years["superseded_lines"].sum())
+    if superseded_lines:
+        out.append(f"Superseded, not paid (another scheme evaluated here pays for these care home residents instead): "
+                   f"{superseded_lines:,} lines, {_pounds(years['superseded_pence'].sum())}; in no payable total")
     return "\n".join(out)
 
 
@@ -166,6 +175,8 @@ def demo_report(population: _api.Population, result: _api.Result, days: int) -> 
                 f"{quarter_label(r['financial_year'], r['quarter']):<12} {int(r['lines']):>4} lines  "
                 f"payable {_pounds(r['payable_pence']):>10}  pending {_pounds(r['pending_pence']):>9}  "
                 f"withheld {_pounds(r['withheld_pence']):>9}  unpriced {int(r['unpriced_lines'])}"
+                + (f"  superseded {int(r['superseded_lines'])} ({_pounds(r['superseded_pence'])} not paid)"
+                   if int(r["superseded_lines"]) else "")
             )
         withheld = this_year[this_year.status == "withheld"]
         if len(withheld):

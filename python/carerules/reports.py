@@ -393,6 +393,7 @@ COMPLETION_COLUMNS = [
 ]
 PAYMENT_FIGURE_COLUMNS = [
     "practice", "financial_year", "quarter", "scheme", "kind", "status", "lines", "unpriced_lines", "amount_pence",
+    "superseded_pence",
 ]
 ALL_PRACTICES = "all"
 
@@ -551,7 +552,8 @@ class QuarterlyReport:
                 "scheme": scheme, "kind": kind, "status": status,
                 "cells": [
                     {"lines": int(by_practice[c]["lines"]), "amount": int(by_practice[c]["amount_pence"]),
-                     "unpriced": int(by_practice[c]["unpriced_lines"])} if c in by_practice else None
+                     "unpriced": int(by_practice[c]["unpriced_lines"]),
+                     "superseded": int(by_practice[c]["superseded_pence"])} if c in by_practice else None
                     for c in cols
                 ],
             })
@@ -765,12 +767,16 @@ def _dashboard_html(r: Reports, q: QuarterlyReport, overdue: pd.DataFrame, pract
     comp = q.completion[q.completion["practice"] == practice]
     due, on_time = int(comp["due"].sum()), int(comp["on_time"].sum())
     od = overdue if practice == ALL_PRACTICES else overdue[overdue["practice"] == practice]
+    # Lines another scheme pays for instead (no double funding): shown apart, never as money to claim.
+    pay = q.payments[(q.payments["practice"] == practice) & (q.payments["status"] == "superseded")]
     headline = {
         "overdue": int(od["overdue"].sum()),
         "on_time": rounded_percent(on_time, due),
         "on_time_text": f"{on_time:,} of {due:,}",
         "residents": int(latest["residents"]) if latest else 0,
         "quarter": q.last.label,
+        "superseded_lines": int(pay["lines"].sum()),
+        "superseded_pence": int(pay["superseded_pence"].sum()),
     }
     return render(
         "dashboard.html", r=r, q=q, practice=practice, practice_name=q.name_of(practice), headline=headline,

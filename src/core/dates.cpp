@@ -80,7 +80,12 @@ std::string format_date(Date day) {
   return out;
 }
 
-std::string FinancialYear::label() const { return std::to_string(start_year) + "-" + detail::two_digits(start_year + 1); }
+std::string FinancialYear::label() const {
+  // Four digits, zero-padded ("0999-00"), so that parse_financial_year reads every label back.
+  std::string year = std::to_string(start_year);
+  if (start_year >= 0 && year.size() < 4) year.insert(0, 4 - year.size(), '0');
+  return year + "-" + detail::two_digits(start_year + 1);
+}
 
 std::string Quarter::label() const { return year.label() + " Q" + std::to_string(number); }
 

@@ -85,6 +85,12 @@ void compile(detail::EngineContext& ctx, const std::vector<Scheme>& schemes) {
     detail::payment_model(scheme.payments.model).compile(scheme, cs);
     ctx.schemes.push_back(std::move(cs));
   }
+  // A scheme superseded by another applies it only when that one is evaluated in the same run.
+  for (detail::CompiledScheme& cs : ctx.schemes) {
+    const std::string& by = cs.scheme->payments.superseded_by;
+    for (std::size_t j = 0; j < schemes.size() && !by.empty(); ++j)
+      if (schemes[j].id == by && j != cs.index) cs.superseded_by = static_cast<std::uint16_t>(j);
+  }
 }
 
 }  // namespace
@@ -434,6 +440,7 @@ std::string_view to_string(ClaimStatus v) noexcept {
     case ClaimStatus::pending: return "pending";
     case ClaimStatus::withheld: return "withheld";
     case ClaimStatus::unpriced: return "unpriced";
+    case ClaimStatus::superseded: return "superseded";
   }
   return {};
 }

@@ -49,6 +49,7 @@ struct CompiledScheme {
   std::vector<Item> items;                                 // parallel to the scheme's payments.items
   std::vector<std::vector<std::uint16_t>> items_of;        // [obligation] -> paid items
   std::array<bool, 8> counts_to_cap{};                     // per PaymentKind: the first item of that kind counts
+  std::uint16_t superseded_by = 0xFFFF;  // the evaluated scheme that pays for care home patients instead (0xFFFF: none)
 
   // Per clinician: the performer groups of this scheme they belong to (read for every event with a performer).
   std::vector<PerformerSet> clinician_groups;
@@ -82,6 +83,15 @@ struct Sink {
   std::vector<PaymentLine> payments;
   std::vector<Finding> findings;
 };
+
+// The start of the period in which `practice` takes part in evaluated scheme `scheme` that covers `day`, or
+// nullopt when it does not take part that day. The one place that answers "takes part on a day": without
+// participation records, every practice takes part from the scheme's start.
+inline std::optional<Date> taking_part_since(const EngineContext& ctx, std::uint16_t scheme, Index /*practice*/, Date day) {
+  const Scheme& s = *ctx.schemes[scheme].scheme;
+  if (day < s.start) return std::nullopt;
+  return s.start;
+}
 
 // rules/structural.cpp: the findings of one structural rule (about homes, lead GPs, cohorts), in id order.
 void structural_rule_findings(const EngineContext& ctx, const CompiledScheme& cs, const StructuralRule& rule, Date as_of,

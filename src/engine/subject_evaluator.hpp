@@ -24,9 +24,10 @@ inline TaskStatus status_of(Date opens, Date due, Date completed, Date scope_end
   if (completed != no_date) return (due == no_date || completed <= due) ? TaskStatus::done : TaskStatus::late;
   if (as_of < opens) return TaskStatus::upcoming;
   if (scope_end != no_date) {
-    // Left scope. Missed when the due date passed while still in scope; otherwise nothing was owed.
+    // Left scope. Missed when still in scope on the due date (leaving on it is not leaving before it: the
+    // whole window was open); cancelled, nothing owed, when it left before.
     if (due == no_date) return TaskStatus::cancelled;
-    return scope_end > due ? TaskStatus::missed : TaskStatus::cancelled;
+    return scope_end >= due ? TaskStatus::missed : TaskStatus::cancelled;
   }
   if (due == no_date) return TaskStatus::upcoming;
   return as_of > due ? TaskStatus::overdue : TaskStatus::open;

@@ -51,6 +51,38 @@ class NoopSax {
 };
 
 // Whether `text` is well-formed JSON; if not, throws ParseError at the first error.
+// The text with each byte that is not part of valid UTF-8 written as "\xff": a message quoting malformed input
+// must itself be text (Python reads it as UTF-8: a raw byte would raise UnicodeDecodeError, not the ParseError).
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = b < 0x80U ? 1 : (b >= 0xC2U && b <= 0xDFU) ? 2 : (b >= 0xE0U && b <= 0xEFU) ? 3 : (b >= 0xF0U && b <= 0xF4U) ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0U) == 0x80U;
+    if (ok && n == 3) {
+      const auto c = static_cast<unsigned char>(s[i + 1]);
+      ok = !(b == 0xE0U && c < 0xA0U) && !(b == 0xEDU && c >= 0xA0U);  // overlong, surrogate
+    }
+    if (ok && n == 4) {
+      const auto c = static_cast<unsigned char>(s[i + 1]);
+      ok = !(b == 0xF0U && c < 0x90U) && !(b == 0xF4U && c >= 0x90U);  // overlong, past U+10FFFF
+    }
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[b >> 4U];
+      out += hex[b & 0xFU];
+      ++i;
+    }
+  }
+  return out;
+}
+
 void validate_or_throw(std::string_view text, const std::string& source) {
   NoopSax sax;
   if (json::sax_parse(text.data(), text.data() + text.size(), &sax)) return;
@@ -59,7 +91,7 @@ void validate_or_throw(std::string_view text, const std::string& source) {
   const auto [line, column] = line_and_column(text, at);
   std::string what = sax.message;
   if (const auto pos = what.find("syntax error"); pos != std::string::npos) what = what.substr(pos);
-  throw ParseError(source, line, column, "malformed JSON: " + what);
+  throw ParseError(source, line, column, "malformed JSON: " + valid_utf8(what));
 }
 
 [[noreturn]] void throw_first_error(std::string_view text, const std::string& source, std::size_t fallback_at,
@@ -414,6 +446,11 @@ class Loader {
     builder.reject(c, index, {}, {}, shown, "is " + std::string(noun(value)) + ", not an object: " + shown, true);
   }
 
+  void duplicate(Collection c, std::size_t index, const Slot& id, std::string_view key) {
+    builder.reject(c, index, id.kind == Kind::string ? std::string_view(id.text) : std::string_view{}, key, {},
+                   "appears twice in the record: give each field once", false);
+  }
+
   void not_array(Collection c, const json& value, bool truncated) {
     const std::string name(to_string(c));
     Finding f;
@@ -489,6 +526,8 @@ class CollectionReader {
       for (std::size_t f = 0; f < names_.size(); ++f) {
         if (names_[f] == k) {
           current_ = f;
+          // A field given twice: the record is rejected (no value is silently preferred).
+          if (slots_[f].kind != Kind::absent && duplicate_ == no_field) duplicate_ = f;
           break;
         }
       }
@@ -534,6 +573,7 @@ class CollectionReader {
       if (type == json::value_t::object) {
         for (auto& s : slots_) s.kind = Kind::absent;
         current_ = no_field;
+        duplicate_ = no_field;
       } else {
         start_capture(Target::record, type);
       }
@@ -557,7 +597,11 @@ class CollectionReader {
     } else if (skipping_) {
       if (depth_ == skip_base_) skipping_ = false;
     } else if (depth_ == 1) {
-      loader_.record(collection_, index_++, std::span<Slot>(slots_.data(), names_.size()));
+      if (duplicate_ != no_field) {
+        loader_.duplicate(collection_, index_++, slots_[json_layout(collection_).key_of_field[0]], names_[duplicate_]);
+      } else {
+        loader_.record(collection_, index_++, std::span<Slot>(slots_.data(), names_.size()));
+      }
     }
     return true;
   }
@@ -591,6 +635,7 @@ class CollectionReader {
   std::size_t depth_ = 0;
   std::size_t index_ = 0;
   std::size_t current_ = no_field;
+  std::size_t duplicate_ = no_field;  // the first field of the record given twice
   bool skipping_ = false;
   std::size_t skip_base_ = 0;
   bool capturing_ = false;

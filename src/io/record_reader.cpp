@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -55,7 +56,58 @@ std::string python_repr(double v) {
   return out;
 }
 
-std::string days_text(std::int64_t days) { return format_date(Date{date::days{days}}); }
+// The dates a population holds: years 1 to 9999, as in YYYY-MM-DD (days since 1970-01-01).
+constexpr std::int64_t first_day = -719162;  // 0001-01-01
+constexpr std::int64_t last_day = 2932896;   // 9999-12-31
+
+// A day as YYYY-MM-DD, or with as many year digits as it needs (and a sign) outside years 1..9999: computed in
+// 64 bits (Howard Hinnant's civil_from_days), so that a far date is shown as it is, never wrapped.
+std::string days_text(std::int64_t days) {
+  if (days >= first_day && days <= last_day) return format_date(Date{date::days{days}});
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  std::string year = std::to_string(y < 0 ? -y : y);
+  if (year.size() < 4) year.insert(0, 4 - year.size(), '0');
+  const auto two = [](std::int64_t v) { return std::string{static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)}; };
+  return (y < 0 ? "-" : "") + year + "-" + two(m) + "-" + two(d);
+}
+
+// Whether a number written as text ("42.000", "4.2e1", "42.0000000000000001") is exactly a whole number, read
+// from its digits rather than through a double (which rounds 42.0000000000000001 to 42).
+bool text_is_whole(std::string_view s) {
+  std::size_t i = (!s.empty() && (s.front() == '-' || s.front() == '+')) ? 1 : 0;
+  std::string digits;  // significant digits, without the point
+  std::int64_t point = -1;
+  for (; i < s.size() && s[i] != 'e' && s[i] != 'E'; ++i) {
+    if (s[i] == '.') {
+      point = static_cast<std::int64_t>(digits.size());
+    } else {
+      digits += s[i];
+    }
+  }
+  if (point < 0) point = static_cast<std::int64_t>(digits.size());
+  std::int64_t exponent = 0;
+  if (i < s.size()) {
+    std::string_view e = s.substr(i + 1);
+    if (!e.empty() && e.front() == '+') e.remove_prefix(1);
+    const auto r = std::from_chars(e.data(), e.data() + e.size(), exponent);
+    if (r.ec != std::errc() || r.ptr != e.data() + e.size()) return false;
+    // Far past any digit count (and so no overflow below); such a number is out of range anyway.
+    exponent = std::clamp<std::int64_t>(exponent, -1000000, 1000000);
+  }
+  // Digits after the point (moved by the exponent) must all be zeros.
+  const std::int64_t whole = point + exponent;
+  for (std::size_t k = 0; k < digits.size(); ++k)
+    if (static_cast<std::int64_t>(k) >= whole && digits[k] != '0') return false;
+  return true;
+}
 
 // A date with a time of day, as ISO text: "2025-01-10T13:30:00", with a fraction when needed.
 std::string datetime_text(std::int64_t ticks, std::int64_t per_day) {
@@ -162,10 +214,11 @@ std::optional<Value> number_from_text(std::string_view text) {
 }
 
 std::optional<bool> boolean_from_text(std::string_view text) {
-  std::string s(trim(text));
-  for (char& ch : s) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-  if (s == "true" || s == "1") return true;
-  if (s == "false" || s == "0") return false;
+  const std::string_view s = trim(text);
+  // Exactly as JSON writes them (and write_extracts): a DataFrame accepts only true and false too, so "1",
+  // "TRUE" or "yes" are not booleans on any path.
+  if (s == "true") return true;
+  if (s == "false") return false;
   return std::nullopt;
 }
 
@@ -248,7 +301,13 @@ bool RecordReader::wrong_type(std::string_view field, const Value& v, std::strin
 
 bool RecordReader::read_date(std::string_view field, const Value& v, bool nested, FieldValue& out) {
   switch (v.kind) {
-    case Kind::date: out.date = Date{date::days{v.i}}; return true;
+    case Kind::date:
+      // A DataFrame's or Parquet file's date may lie outside the years a population date can hold (and that
+      // a YYYY-MM-DD string can write): rejected, not wrapped.
+      if (v.i < first_day || v.i > last_day)
+        return fail(field, days_text(v.i), false, "is outside the years 1 to 9999");
+      out.date = Date{date::days{v.i}};
+      return true;
     case Kind::datetime: return fail(field, render_value(v), false, std::string(time_of_day_reason));
     case Kind::string:
       if (const auto d = parse_date(v.text)) {
@@ -361,6 +420,8 @@ bool RecordReader::read_field(std::size_t f, std::span<const Value> values) {
     return true;
   }
 
+  if (v.kind == Kind::string && v.invalid_text)
+    return fail(spec.name, std::string(v.text), false, "is not valid Unicode text: it holds a lone surrogate");
   if (!given(v)) {
     if (spec.presence == Presence::required) return fail(spec.name, {}, false, "is missing: it is required");
     return true;
@@ -371,6 +432,10 @@ bool RecordReader::read_field(std::size_t f, std::span<const Value> values) {
     case FieldType::reference:
     case FieldType::choice:
       if (v.kind != Kind::string) return wrong_type(spec.name, v, "a string", nested);
+      // An optional reference (or code) given as "" is a mistake, not "none": leaving the field out says none.
+      if (v.text.empty() && (spec.presence == Presence::either ||
+                             (spec.presence == Presence::optional && spec.type == FieldType::reference)))
+        return fail(spec.name, {}, false, "is empty: leave the field out when there is none");
       out.text = v.text;
       if (spec.type == FieldType::choice) return read_choice(spec.name, spec.choices, v.text, out);
       return true;
@@ -390,6 +455,8 @@ bool RecordReader::read_field(std::size_t f, std::span<const Value> values) {
           out.integer = static_cast<std::int64_t>(n.u);
           return true;
         case Kind::floating:
+          // Written as text (JSON, CSV): whole when its digits say so, not when the nearest double is.
+          if (!n.text.empty() && !text_is_whole(n.text)) return fail(spec.name, number_text(n), true, "must be a whole number");
           if (std::isfinite(n.f) && n.f == std::trunc(n.f) && std::fabs(n.f) < 9.0e18) {
             out.integer = static_cast<std::int64_t>(n.f);
             return true;

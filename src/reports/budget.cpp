@@ -120,6 +120,11 @@ std::vector<PaymentTotal> payment_totals(const ResultView& view) {
       t.year = l.quarter.year;
       t.quarter = q == 5 ? 0 : q;
       ++t.lines;
+      if (l.status == ClaimStatus::superseded) {
+        ++t.superseded_lines;
+        t.superseded += l.superseded_amount;
+        continue;
+      }
       if (!l.amount || l.status == ClaimStatus::unpriced) {
         ++t.unpriced_lines;
         continue;
@@ -128,7 +133,8 @@ std::vector<PaymentTotal> payment_totals(const ResultView& view) {
         case ClaimStatus::payable: t.payable += *l.amount; break;
         case ClaimStatus::pending: t.pending += *l.amount; break;
         case ClaimStatus::withheld: t.withheld += *l.amount; break;
-        case ClaimStatus::unpriced: break;
+        case ClaimStatus::unpriced:
+        case ClaimStatus::superseded: break;
       }
     }
   }

@@ -522,6 +522,7 @@ QuarterlyFigures quarterly_figures(const ResultView& v, Quarter first, Quarter l
       f.status = std::string(to_string(line.status));
     }
     ++f.lines;
+    f.superseded += line.superseded_amount;
     if (line.amount) f.amount += *line.amount;
     else ++f.unpriced_lines;
   }
@@ -535,10 +536,12 @@ QuarterlyFigures quarterly_figures(const ResultView& v, Quarter first, Quarter l
       t.lines = 0;
       t.unpriced_lines = 0;
       t.amount = Pence{};
+      t.superseded = Pence{};
     }
     t.lines += f.lines;
     t.unpriced_lines += f.unpriced_lines;
     t.amount += f.amount;
+    t.superseded += f.superseded;
   }
 
   out.registers = std::move(reg);

@@ -70,7 +70,7 @@ constexpr std::array<PaymentColumn, 11> payment_table{{
        if (p.amount) out.set_number(p.amount->value());
        else out.set_null();
      }},
-    {{"status", ColumnType::category, false, "`payable`, `pending`, `withheld` or `unpriced`"},
+    {{"status", ColumnType::category, false, "`payable`, `pending`, `withheld`, `unpriced` or `superseded`"},
      [](const ResultView&, const PaymentLine& p, CellValue& out) { out.set_text(to_string(p.status)); }},
     {{"tariff", ColumnType::category, true, "the tariff version that priced it"},
      [](const ResultView& v, const PaymentLine& p, CellValue& out) {

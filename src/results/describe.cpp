@@ -151,11 +151,12 @@ std::string payment_because(const ResultView& v, const PaymentLine& line) {
   const Scheme& scheme = v.schemes[line.scheme];
   const Task* task = line.task != no_index && line.task < v.result.tasks.size() ? &v.result.tasks[line.task] : nullptr;
   // What the line is for and why it has its status: said by the scheme's payment model (src/engine/rules/).
-  std::string s = detail::payment_line_because(detail::PaymentWords{pop, scheme, line, task, &home_name, &exit_phrase});
+  const Scheme* superseding = line.superseded_by < v.schemes.size() ? &v.schemes[line.superseded_by] : nullptr;
+  std::string s = detail::payment_line_because(detail::PaymentWords{pop, scheme, line, task, &home_name, &exit_phrase, superseding});
   const std::string tariff = line.tariff < scheme.versions.size() ? scheme.versions[line.tariff].version : std::string();
   if (line.reason == ClaimReason::no_tariff)
     s += tariff.empty() ? "; unpriced: no tariff in force" : "; unpriced: tariff " + tariff + " sets no amount for it";
-  if (line.amount) s += "; " + format_pounds(*line.amount) + " at tariff " + tariff;
+  if (line.amount && line.status != ClaimStatus::superseded) s += "; " + format_pounds(*line.amount) + " at tariff " + tariff;
   return s;
 }
 

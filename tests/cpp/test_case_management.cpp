@@ -193,6 +193,9 @@ TEST_CASE("health review: joining the case management cohort ends its scope") {
                            "was due on 2016-05-01: 75th birthday on 2015-05-01");
   // Joined after it was due, never done: missed.
   CHECK(statuses(run("2016-06-01", {}, "2016-12-31")) == "2015-05-01..2016-05-01 missed");
+  // Joined the day before the due date: not owed; on the due date: the whole window was open, missed.
+  CHECK(statuses(run("2016-04-30", {}, "2016-12-31")) == "2015-05-01..2016-05-01 cancelled");
+  CHECK(statuses(run("2016-05-01", {}, "2016-12-31")) == "2015-05-01..2016-05-01 missed");
   // Done, then joined: the next instance is not owed.
   CHECK(statuses(run("2015-09-01", {"2015-06-01"}, "2016-12-31")) == "2015-05-01..2016-05-01 done, 2015-06-01..2016-06-01 cancelled");
   // Time travel: on a date before joining, the review is still owed.

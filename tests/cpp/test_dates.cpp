@@ -211,3 +211,13 @@ TEST_CASE("dates: month-end policy names") {
   CHECK_FALSE(month_end_policy_from_string("Clamp").has_value());
   CHECK_FALSE(month_end_policy_from_string("").has_value());
 }
+
+TEST_CASE("dates: financial year label below year 1000 is zero padded and parses back") {
+  CHECK(FinancialYear{999}.label() == "0999-00");
+  CHECK(FinancialYear{5}.label() == "0005-06");
+  for (const int year : {1, 99, 999, 1000, 2025, 9998}) {
+    const auto back = parse_financial_year(FinancialYear{year}.label());
+    REQUIRE(back.has_value());
+    CHECK(back->start_year == year);
+  }
+}

@@ -142,15 +142,35 @@ TEST_CASE("engine care-homes-es: a move to another home is a new residence with 
   CHECK(plans[0].because.find("left Home H1 on 2025-03-01") != std::string::npos);
 }
 
-TEST_CASE("engine care-homes-es: death before the due date cancels, after it misses, on it cancels") {
+TEST_CASE("engine care-homes-es: death before the due date cancels, on it or after it misses") {
   const auto care_plan_status = [](const char* died) {
     Pop p = admitted("2025-01-10", died, EndReason::death);
     Evaluated e(p.finish(), {care_homes()}, "2025-12-31");
     return only(e.tasks("care-plan")).status;
   };
   CHECK(care_plan_status("2025-03-01") == "cancelled");
-  CHECK(care_plan_status("2025-04-10") == "cancelled");  // the due date had not passed while resident
+  CHECK(care_plan_status("2025-04-09") == "cancelled");  // the day before the due date: nothing was owed
+  CHECK(care_plan_status("2025-04-10") == "missed");     // on it: the whole window was open
   CHECK(care_plan_status("2025-04-11") == "missed");
+}
+
+TEST_CASE("engine care-homes-es: leaving on the due date misses the task, and no sentence says it left before it was due") {
+  const auto care_plan = [](const char* left, EndReason why) {
+    Pop p = admitted("2025-01-10", left, why);
+    Evaluated e(p.finish(), {care_homes()}, "2025-12-31");
+    return only(e.tasks("care-plan"));
+  };
+  const TaskRecord before = care_plan("2025-04-09", EndReason::discharge);
+  CHECK(before.status == "cancelled");
+  CHECK(before.because.find("left Home H1 on 2025-04-09, before it was due on 2025-04-10") != std::string::npos);
+  const TaskRecord on = care_plan("2025-04-10", EndReason::discharge);
+  CHECK(on.status == "missed");
+  CHECK(on.because.find("missed: due by 2025-04-10") != std::string::npos);
+  CHECK(on.because.find("before it was due") == std::string::npos);
+  const TaskRecord died = care_plan("2025-04-10", EndReason::death);
+  CHECK(died.status == "missed");
+  CHECK(died.because.find("died on 2025-04-10") != std::string::npos);
+  CHECK(died.because.find("before it was due") == std::string::npos);
 }
 
 TEST_CASE("engine care-homes-es: month ends clamp by default and roll forward when the scheme says so") {

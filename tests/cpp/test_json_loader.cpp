@@ -518,3 +518,24 @@ TEST_CASE("loader: a file is read from disk, and an unreadable path is named") {
   }
   std::remove(path.c_str());
 }
+
+TEST_CASE("loader: a field given twice in a record rejects the record") {
+  const LoadedPopulation l = load_population_json(
+      R"({"format": "carerules.population/1", "practices": [{"id": "P1", "name": "a", "name": "b"}, {"id": "P2", "name": "c"}]})");
+  CHECK(l.counts[0].rejected == 1);
+  CHECK(l.population.practices.size() == 1);
+  REQUIRE(l.findings.size() == 1);
+  CHECK(l.findings[0].message == "practices[0] (id \"P1\"): field \"name\" appears twice in the record: give each field once");
+}
+
+TEST_CASE("loader: invalid UTF-8 is a ParseError whose message is valid UTF-8 (the byte written as \\xff)") {
+  const std::string text = "{\"format\": \"carerules.population/1\", \"practices\": [{\"id\": \"P\xff\"}]}";
+  try {
+    load_population_json(text, "pop.json");
+    FAIL("no ParseError");
+  } catch (const ParseError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("\\xff") != std::string::npos);
+    CHECK(what.find('\xff') == std::string::npos);
+  }
+}

@@ -409,6 +409,47 @@ TEST_CASE("at most three paid case-management activities per patient per financi
                             "in 2016-17; £40.00 at tariff 2015-16");
 }
 
+TEST_CASE("no double funding: a care home patient's case management is superseded while the practice takes part in care-homes-es") {
+  // Seed 004, lines 140-149: once the care homes service is introduced there is no further funding within
+  // case management for care home patients. care-homes-es starts on 2015-04-01.
+  Pop p = base();
+  p.resident("R1", "1930-01-01", "P1", CohortReason::care_home, "2016-04-01").stay("S1", "R1", "H1", "2016-01-01");
+  p.events("a", "R1", Activity::case_management_review, {"2016-04-10", "2016-08-10"}, "G1");
+  p.resident("R2", "1930-01-01", "P1", CohortReason::risk_tool, "2016-04-01");  // lives at home
+  p.events("b", "R2", Activity::case_management_review, {"2016-04-10"}, "G1");
+  p.resident("R3", "1930-01-01", "P1", CohortReason::care_home, "2015-01-01").stay("S3", "R3", "H1", "2014-06-01");
+  p.events("c", "R3", Activity::case_management_review, {"2015-02-10", "2015-05-10"}, "G1");
+  const Population pop = p.finish();
+
+  Evaluated both(Population(pop), {care_homes(), case_management()}, "2016-09-30");
+  const auto r1 = both.lines("R1", "case-management-les");
+  CHECK(labels(r1) == std::vector<std::string>{"2016-17 Q1 initial_review 0 superseded", "2016-17 Q2 review 0 superseded"});
+  CHECK(r1.at(0).because == "Initial review done on 2016-04-10 (care home patient); superseded: Park Surgery takes part in "
+                            "care-homes-es from 2015-04-01, which pays for this care home resident in 2016-17 Q1 instead "
+                            "(no double funding: £150.00 not paid)");
+  // care-homes-es pays for R1 in those quarters.
+  const auto r1_capitation = both.lines("R1", "care-homes-es");
+  CHECK(labels(r1_capitation) ==
+        std::vector<std::string>{"2015-16 Q4 new 10200 withheld", "2016-17 Q1 existing 6090 payable", "2016-17 Q2 existing 6090 payable"});
+  // A community patient is paid as before.
+  CHECK(labels(both.lines("R2", "case-management-les")) == std::vector<std::string>{"2016-17 Q1 initial_review 11000 payable"});
+  // A review before care-homes-es's start is paid; the next one, after it, is superseded.
+  CHECK(labels(both.lines("R3", "case-management-les")) ==
+        std::vector<std::string>{"2014-15 Q4 initial_review 11000 payable", "2015-16 Q1 review 0 superseded"});
+
+  // Without care-homes-es in the run, nothing else pays for R1: paid as before.
+  Evaluated alone(Population(pop), {case_management()}, "2016-09-30");
+  CHECK(labels(alone.lines("R1")) == std::vector<std::string>{"2016-17 Q1 initial_review 15000 payable", "2016-17 Q2 review 4000 payable"});
+  CHECK(labels(alone.lines("R3")) == std::vector<std::string>{"2014-15 Q4 initial_review 11000 payable", "2015-16 Q1 review 4000 payable"});
+}
+
+TEST_CASE("superseded_by names a scheme; a scheme cannot supersede itself") {
+  nlohmann::json doc = nlohmann::json::parse(case_management().text);
+  CHECK(doc["payments"]["superseded_by"] == "care-homes-es");
+  doc["payments"]["superseded_by"] = "case-management-les";
+  CHECK_THROWS_AS(load_scheme_json(doc.dump(), "user-cm.json"), SchemeError);
+}
+
 TEST_CASE("the health review is unpriced until a price is set, and does not count towards the cap") {
   Pop p = base();
   p.resident("R1", "1940-05-01", "P1");  // 75 on 2015-05-01, not case managed
@@ -464,14 +505,17 @@ TEST_CASE("per-practice per-quarter and per-year totals equal the sum of their l
     CAPTURE(t.scheme);
     CAPTURE(t.practice);
     CAPTURE(t.quarter);
-    std::int64_t lines = 0, unpriced = 0;
-    Pence payable{}, pending{}, withheld{};
+    std::int64_t lines = 0, unpriced = 0, superseded_lines = 0;
+    Pence payable{}, pending{}, withheld{}, superseded{};
     for (const PaymentLine& l : e.result.payments) {
       const PaymentRecord r = payment_record(e.view(), l);
       if (r.scheme != t.scheme || r.practice != t.practice || l.quarter.year != t.year) continue;
       if (t.quarter != 0 && l.quarter.number != t.quarter) continue;
       ++lines;
-      if (!l.amount) ++unpriced;
+      if (l.status == ClaimStatus::superseded) {
+        ++superseded_lines;
+        superseded += l.superseded_amount;
+      } else if (!l.amount) ++unpriced;
       else if (l.status == ClaimStatus::payable) payable += *l.amount;
       else if (l.status == ClaimStatus::pending) pending += *l.amount;
       else if (l.status == ClaimStatus::withheld) withheld += *l.amount;
@@ -481,6 +525,8 @@ TEST_CASE("per-practice per-quarter and per-year totals equal the sum of their l
     CHECK(t.payable == payable);
     CHECK(t.pending == pending);
     CHECK(t.withheld == withheld);
+    CHECK(t.superseded_lines == superseded_lines);
+    CHECK(t.superseded == superseded);
   }
   // Each year row is the sum of its quarter rows.
   for (const PaymentTotal& year : totals) {
@@ -513,11 +559,25 @@ TEST_CASE("per-practice per-quarter and per-year totals equal the sum of their l
   CHECK(ch_q4.payable == Pence(3 * 6000));
   CHECK(ch_q4.pending == Pence(10200));
   CHECK(find("care-homes-es", "P2", 0).payable == Pence(10200 + 2 * 6000));
+  // R6 is a care home patient of a practice in care-homes-es: case management's lines are superseded, counted
+  // apart with what they would have paid (150 + 40 + 40; the fourth review was over the cap), never payable.
   const PaymentTotal cm_year = find("case-management-les", "P1", 0);
-  CHECK(cm_year.payable == Pence(15000 + 4000 + 4000));
-  CHECK(cm_year.withheld == Pence(4000));
+  CHECK(cm_year.payable == Pence(0));
+  CHECK(cm_year.withheld == Pence(0));
+  CHECK(cm_year.superseded_lines == 4);
+  CHECK(cm_year.superseded == Pence(15000 + 4000 + 4000));
   CHECK(cm_year.unpriced_lines == 1);
   CHECK(cm_year.lines == 5);
+  // Without care-homes-es in the run, they are paid as before.
+  Evaluated alone(Population(e.population), {case_management()}, "2016-03-31");
+  const auto alone_totals = payment_totals(alone.view());
+  const auto cm_alone = std::find_if(alone_totals.begin(), alone_totals.end(), [](const PaymentTotal& t) {
+    return t.practice == "P1" && t.quarter == 0 && t.year.start_year == 2015;
+  });
+  REQUIRE(cm_alone != alone_totals.end());
+  CHECK(cm_alone->payable == Pence(15000 + 4000 + 4000));
+  CHECK(cm_alone->withheld == Pence(4000));
+  CHECK(cm_alone->superseded_lines == 0);
   // Order: scheme in evaluation order, practice, year, quarters then the year.
   CHECK(totals.front().scheme == "care-homes-es");
   CHECK(totals.back().scheme == "case-management-les");

@@ -190,3 +190,54 @@ TEST_CASE("append_event from values: read as any event, the problem as an InputE
                        InputError);
   CHECK(p.events.size() == 1);
 }
+
+TEST_CASE("reader: an empty string in an optional reference or an event's code is a problem, not absent") {
+  RecordReader reader(Collection::events, ReadOptions{});
+  const auto performer = event({{"id", text("E1")}, {"date", text("2025-01-20")}, {"resident", text("R1")},
+                                {"activity", text("care_plan")}, {"performer", text("")}});
+  CHECK(problem_of(reader, performer) == "performer =  is empty: leave the field out when there is none");
+  const auto code = event({{"id", text("E1")}, {"date", text("2025-01-20")}, {"resident", text("R1")}, {"code", text("")}});
+  CHECK(problem_of(reader, code) == "code =  is empty: leave the field out when there is none");
+}
+
+TEST_CASE("reader: a date value outside years 1 to 9999 is rejected and shown with its real year") {
+  RecordReader reader(Collection::events, ReadOptions{});
+  Value far;
+  far.kind = Value::Kind::date;
+  far.i = 2932897;  // 10000-01-01
+  CHECK(problem_of(reader, event({{"id", text("E1")}, {"date", far}})) == "date = 10000-01-01 is outside the years 1 to 9999");
+  far.i = 40000LL * 366;  // past year 32767: a 16-bit year would wrap to a negative one
+  const std::string shown = problem_of(reader, event({{"id", text("E1")}, {"date", far}}));
+  CHECK(shown.substr(0, 13) == "date = 42052-");
+  far.i = -719163;  // 0000-12-31
+  CHECK(problem_of(reader, event({{"id", text("E1")}, {"date", far}})) == "date = 0000-12-31 is outside the years 1 to 9999");
+}
+
+TEST_CASE("reader: a whole number written as a float is whole by its digits, not by its double") {
+  RecordReader reader(Collection::homes, ReadOptions{true, true});
+  std::vector<Value> values(schema_of(Collection::homes).fields.size());
+  values[0] = text("H1");
+  values[*field_index(Collection::homes, "name")] = text("Oak");
+  values[*field_index(Collection::homes, "kind")] = text("nursing");
+  values[*field_index(Collection::homes, "beds")] = text("42.0000000000000001");
+  CHECK(problem_of(reader, values) == "beds = 42.0000000000000001 must be a whole number");
+  for (const std::string_view whole : {"42", "42.0", "4.2e1", "4200e-2"}) {
+    values[*field_index(Collection::homes, "beds")] = text(whole);
+    CHECK(reader.read(values));
+  }
+}
+
+TEST_CASE("reader: CSV booleans are exactly true or false, as DataFrames accept only booleans") {
+  RecordReader reader(Collection::residents, ReadOptions{true, true});
+  std::vector<Value> values(schema_of(Collection::residents).fields.size());
+  values[0] = text("R1");
+  values[*field_index(Collection::residents, "born")] = text("1931-05-02");
+  values[*field_index(Collection::residents, "practice")] = text("P1");
+  const std::size_t declined = *field_index(Collection::residents, "declined_aligned_practice");
+  values[declined] = text("true");
+  CHECK(reader.read(values));
+  for (const std::string_view bad : {"1", "0", "TRUE", "yes"}) {
+    values[declined] = text(bad);
+    CHECK(problem_of(reader, values) == "declined_aligned_practice = " + std::string(bad) + " must be true or false");
+  }
+}

@@ -285,7 +285,7 @@ def test_csv_numbers_and_booleans_are_read_from_text(tmp_path: Path) -> None:
                                             encoding="utf-8")
     (tmp_path / "residents.csv").write_text(
         "id,born,practice,declined_aligned_practice,risk_score\n"
-        "R1,1931-05-02,P1,TRUE,0.5\nR2,1931-05-02,P1,0,\nR3,1931-05-02,P1,maybe,\nR4,1931-05-02,P1,,high\n", encoding="utf-8")
+        "R1,1931-05-02,P1,true,0.5\nR2,1931-05-02,P1,false,\nR3,1931-05-02,P1,maybe,\nR4,1931-05-02,P1,,high\n", encoding="utf-8")
     p = carerules.load_population(tmp_path)
     by_record = {(f.collection, f.subject): f for f in p.findings}
     assert set(by_record) == {("practices", "P3"), ("practices", "P4"), ("residents", "R3"), ("residents", "R4")}

@@ -55,7 +55,7 @@ enum class PaymentKind : std::uint8_t { new_resident, existing, temporary, initi
 std::string_view to_string(PaymentKind v) noexcept;  // "new", "existing", ...
 std::optional<PaymentKind> payment_kind_from_string(std::string_view s) noexcept;
 
-enum class ClaimStatus : std::uint8_t { payable, pending, withheld, unpriced };
+enum class ClaimStatus : std::uint8_t { payable, pending, withheld, unpriced, superseded };
 std::string_view to_string(ClaimStatus v) noexcept;
 
 // Why a line has its status (the text is made by describe.hpp).
@@ -70,6 +70,7 @@ enum class ClaimReason : std::uint8_t {
   item_completed,       // item of service
   over_annual_cap,      // withheld: more than the annual cap
   no_tariff,            // unpriced
+  superseded,           // superseded: another scheme evaluated in the same run pays for this patient instead
 };
 
 inline constexpr std::uint16_t no_tariff = 0xFFFF;
@@ -89,6 +90,9 @@ struct PaymentLine {
   Date residency_start{};       // capitation: the permanent residency's (or stay's) start
   Date activity_date = no_date; // item of service: the completing activity's date
   Index task = no_index;        // the task behind an item of service line, or the entry task of a new line
+  std::uint16_t superseded_by = 0xFFFF;  // superseded: index of the scheme that pays instead
+  Date superseded_from = no_date;        // superseded: the start of the practice's period in that scheme
+  Pence superseded_amount{};             // superseded: what the line would have paid (never in a payable total)
 };
 
 struct SchemeRef {

@@ -45,6 +45,8 @@ struct Value {
   std::int64_t ticks = 0;
   std::int64_t per_day = 0;
   std::span<const Value> items;
+  // A string that is not valid Unicode (a Python str holding a lone surrogate): text shows it with "?".
+  bool invalid_text = false;
   // For a field inside an object (cohort.reason): the value given in place of that object when it is not one
   // (JSON `"cohort": "care_home"`); null otherwise.
   const Value* container = nullptr;

@@ -78,6 +78,9 @@ struct PaymentTotal {
   Pence payable{};
   Pence pending{};
   Pence withheld{};
+  // Lines another scheme pays for instead (no double funding): counted apart, never in the totals above.
+  std::int64_t superseded_lines = 0;
+  Pence superseded{};  // what they would have paid
 };
 
 // By scheme (in evaluation order), practice id, financial year, then the year's quarters followed by the

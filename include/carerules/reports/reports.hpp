@@ -202,6 +202,7 @@ struct PaymentFigures {
   std::int64_t lines = 0;
   std::int64_t unpriced_lines = 0;
   Pence amount{};  // sum of the priced lines
+  Pence superseded{};  // status superseded: what the lines would have paid (their amount is 0)
 };
 
 struct QuarterlyFigures {

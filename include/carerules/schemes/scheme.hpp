@@ -179,6 +179,9 @@ struct PaymentRules {
   // item of service
   std::vector<PaidItem> items;
   int annual_cap = 0;  // paid items per patient per financial year counting to the cap (0: no cap)
+  // The scheme that pays for care home patients instead, when it is evaluated in the same run and the practice
+  // takes part in it on the activity's date: their lines are then `superseded` ("": none).
+  std::string superseded_by;
 };
 
 struct Scheme {

@@ -26,6 +26,8 @@ void read(const SchemeFields& fields, const nlohmann::json& p, Scheme& s) {
   }
   if (s.payments.items.empty()) fields.fail("payments.items", "expected at least one paid item");
   if (p.contains("annual_cap")) s.payments.annual_cap = fields.whole_at(p, "annual_cap", "payments", 0, 1000);
+  s.payments.superseded_by = fields.optional_string(p, "superseded_by", "payments");
+  if (s.payments.superseded_by == s.id) fields.fail("payments.superseded_by", "a scheme cannot supersede itself");
 }
 
 // "KIND/care_home" and "KIND/other" for each paid line kind, falling back to plain "KIND".
@@ -100,19 +102,36 @@ void lines(const EngineContext& ctx, const CompiledScheme& cs, Index r, const st
       for (std::size_t j = i; j > first_line && by_date(sink.payments[j], sink.payments[j - 1]); --j)
         std::swap(sink.payments[j], sink.payments[j - 1]);
   }
-  if (scheme.payments.annual_cap <= 0) return;
-  std::vector<std::pair<int, int>> counted;  // financial year -> paid items counting to the cap
+  if (scheme.payments.annual_cap > 0) {
+    std::vector<std::pair<int, int>> counted;  // financial year -> paid items counting to the cap
+    for (std::size_t i = first_line; i < sink.payments.size(); ++i) {
+      PaymentLine& line = sink.payments[i];
+      // Only lines that would be paid count: an unpriced activity is not a paid one.
+      if (!cs.counts_to_cap[static_cast<std::size_t>(line.kind)] || line.status != ClaimStatus::payable) continue;
+      const int year = line.quarter.year.start_year;
+      auto it = std::find_if(counted.begin(), counted.end(), [&](const auto& c) { return c.first == year; });
+      if (it == counted.end()) it = counted.insert(counted.end(), {year, 0});
+      if (++it->second > scheme.payments.annual_cap) {
+        line.status = ClaimStatus::withheld;
+        line.reason = ClaimReason::over_annual_cap;
+      }
+    }
+  }
+  // No double funding (seed 004, lines 140-149): a care home patient's activity is paid by the superseding
+  // scheme instead when the practice takes part in it on the activity's date. Decided after the cap, so that
+  // what a line would have paid is what it would have paid without the other scheme.
+  if (cs.superseded_by == 0xFFFF) return;
   for (std::size_t i = first_line; i < sink.payments.size(); ++i) {
     PaymentLine& line = sink.payments[i];
-    // Only lines that would be paid count: an unpriced activity is not a paid one.
-    if (!cs.counts_to_cap[static_cast<std::size_t>(line.kind)] || line.status != ClaimStatus::payable) continue;
-    const int year = line.quarter.year.start_year;
-    auto it = std::find_if(counted.begin(), counted.end(), [&](const auto& c) { return c.first == year; });
-    if (it == counted.end()) it = counted.insert(counted.end(), {year, 0});
-    if (++it->second > scheme.payments.annual_cap) {
-      line.status = ClaimStatus::withheld;
-      line.reason = ClaimReason::over_annual_cap;
-    }
+    if (!line.care_home_patient) continue;
+    const std::optional<Date> since = taking_part_since(ctx, cs.superseded_by, line.practice, line.activity_date);
+    if (!since) continue;
+    line.superseded_amount = line.status == ClaimStatus::payable ? line.amount.value_or(Pence{}) : Pence{};
+    line.status = ClaimStatus::superseded;
+    line.reason = ClaimReason::superseded;
+    line.amount = Pence(0);
+    line.superseded_by = cs.superseded_by;
+    line.superseded_from = *since;
   }
 }
 
@@ -127,6 +146,13 @@ std::string because(const PaymentWords& w) {
   if (line.reason == ClaimReason::over_annual_cap)
     s += "; withheld: more than " + std::to_string(w.scheme.payments.annual_cap) + " paid case-management activities in " +
          line.quarter.year.label();
+  if (line.reason == ClaimReason::superseded) {
+    const std::string by = w.superseding != nullptr ? w.superseding->id : std::string("another scheme");
+    const std::string practice = line.practice < w.population.practices.size() ? w.population.practices.name[line.practice] : std::string("the practice");
+    s += "; superseded: " + practice + " takes part in " + by + " from " + format_date(line.superseded_from) +
+         ", which pays for this care home resident in " + line.quarter.label() + " instead (no double funding: " +
+         format_pounds(line.superseded_amount) + " not paid)";
+  }
   return s;
 }
 

@@ -87,6 +87,7 @@ struct PaymentWords {
   const Task* task;  // the line's task (the entry task of a new line), nullptr when none
   std::string (*home)(const Population&, Index);
   std::string (*scope_exit)(const Population&, const Task&);  // "died on 2025-03-01"
+  const Scheme* superseding = nullptr;  // superseded lines: the scheme that pays instead
 };
 
 struct PaymentModelModule {
