@@ -522,7 +522,7 @@ TEST_CASE("loader: a file is read from disk, and an unreadable path is named") {
 TEST_CASE("loader: a field given twice in a record rejects the record") {
   const LoadedPopulation l = load_population_json(
       R"({"format": "carerules.population/1", "practices": [{"id": "P1", "name": "a", "name": "b"}, {"id": "P2", "name": "c"}]})");
-  CHECK(l.counts[0].rejected == 1);
+  CHECK(counts(l, Collection::practices).rejected == 1);
   CHECK(l.population.practices.size() == 1);
   REQUIRE(l.findings.size() == 1);
   CHECK(l.findings[0].message == "practices[0] (id \"P1\"): field \"name\" appears twice in the record: give each field once");
